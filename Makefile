@@ -1,0 +1,32 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set everything up first.
+# CONSENT_* variables already in the environment are honoured by every target.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask --app app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test install chromium clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+# Debian's Chromium: Playwright cannot download its own browser on this network.
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+run: install
+	$(FLASK) consent init
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+test: install chromium
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache test-results

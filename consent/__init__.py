@@ -1,0 +1,57 @@
+"""A self-hosted cookie consent manager: region-aware banners and durable consent receipts."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import api, auth, cli, demo, errors, geo, ops, policies, store
+from .settings import ROOT, load
+
+log = logging.getLogger(__name__)
+# The widget's endpoints answer cross-origin requests from the configured sites only.
+WIDGET_ROUTES = r"/api/v1/(config|consents)(/.*)?"
+
+
+def create_app(test_config: dict | None = None, environ: dict | None = None) -> Flask:
+    """Build the service.
+
+    ``test_config`` holds CONSENT_* overrides; ``environ`` replaces os.environ.
+    :raise ConfigurationError: for a missing or malformed setting or GeoIP file.
+    :raise PolicyDataError: for a broken file under data/.
+    """
+    settings = load(environ, test_config)
+    app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False
+    app.extensions["consent.settings"] = settings
+
+    errors.init_app(app)
+    policies.init_app(app, settings)
+    geo.init_app(app, settings)
+    store.init_app(app, settings.database)
+    auth.init_app(app, settings.tokens)
+    CORS(app, resources={WIDGET_ROUTES: {"origins": list(settings.allowed_origins)}},
+         methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
+         expose_headers=["ETag"], max_age=86400, always_send=False,
+         vary_header=False)  # the config view sets one merged Vary header itself
+    if settings.proxy_hops:
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    app.register_blueprint(api.bp)
+    app.register_blueprint(ops.bp)
+    app.register_blueprint(demo.bp)
+    cli.init_app(app)
+
+    if settings.generated:
+        log.warning("Demo mode: generated %s and kept them in %s. Production needs its own.",
+                    ", ".join(settings.generated), settings.database.parent / "demo-secrets.json")
+    return app

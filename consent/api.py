@@ -1,0 +1,102 @@
+"""The widget's API: which banner this visitor gets, and recording their choice."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, current_app, jsonify, request
+
+from . import receipts
+from .errors import ApiError
+from .geo import locate
+from .policies import get_book
+from .schemas import ConfigQuerySchema, ConsentSchema, ReceiptCreatedSchema
+from .store import get_store
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+# text/plain lets the widget post without a CORS preflight (a "simple request").
+BODY_TYPES = ("application/json", "text/plain")
+CONFIG_MAX_AGE = 300
+
+_config_query = ConfigQuerySchema()
+_consent = ConsentSchema()
+_created = ReceiptCreatedSchema()
+
+
+def wanted_languages(explicit: str | None) -> list[str]:
+    """The widget's language first, then the browser's Accept-Language in order of preference."""
+    wanted = [explicit] if explicit else []
+    return wanted + [tag for tag, _ in request.accept_languages]
+
+
+@bp.get("/config")
+def config():
+    """The banner configuration for this visitor.
+
+    :raise 422: if ``lang`` is not a language tag.
+    """
+    query = _config_query.load(request.args)
+    book = get_book()
+    location = locate()
+    region = book.policy_for(location)
+    lang = book.negotiate(wanted_languages(query.get("lang")), region)
+    gpc = request.headers.get("Sec-GPC", "").strip() == "1"
+    response = jsonify(book.visitor_config(location, region, lang, gpc))
+    response.headers["Cache-Control"] = f"private, max-age={CONFIG_MAX_AGE}"
+    response.vary.update(("Accept-Language", "Sec-GPC", "Origin"))
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+@bp.post("/consents")
+def record_consent():
+    """Record one choice as a receipt; 201 once it is committed.
+
+    :raise 400: bad JSON. :raise 403: from an origin that is not a configured site.
+    :raise 413: body too large. :raise 415: not JSON or text/plain.
+    :raise 422: the choice does not validate. :raise 503: the store cannot write.
+    """
+    choice = _consent.load(json_body())
+    origin = request.headers.get("Origin")
+    _require_site_origin(origin)
+    book = get_book()
+    if choice["revision"] > book.revision:
+        raise ApiError(422, fields={"revision": [f"The current revision is {book.revision}."]})
+    location = locate()
+    region = book.policy_for(location)
+    lang = book.negotiate(wanted_languages(choice.get("lang")), region)
+    config_hash = choice.get("config_hash") or book.banner(region, lang).config_hash
+    if config_hash not in book.snapshots:
+        raise ApiError(422, fields={"config_hash": ["Not a configuration this service showed."]})
+    draft = receipts.draft(choice, location=location, region=region, config_hash=config_hash,
+                           lang=lang, origin=origin, remote_addr=request.remote_addr,
+                           user_agent=request.user_agent.string)
+    receipt = get_store().record_receipt(draft, book.snapshots[config_hash])
+    body = _created.dump({**receipt, "signature": receipts.sign(
+        current_app.config["SECRET_KEY"], receipt)})
+    response = jsonify(body)
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def json_body():
+    """The request body as JSON.
+
+    :raise 415: unless sent as application/json or text/plain. :raise 400: not JSON.
+    """
+    if request.mimetype not in BODY_TYPES:
+        raise ApiError(415)
+    try:
+        return json.loads(request.get_data(cache=False) or b"")
+    except (ValueError, RecursionError):
+        raise ApiError(400) from None
+
+
+def _require_site_origin(origin: str | None) -> None:
+    """Browsers always send Origin on POST; a foreign one must not write into our statistics."""
+    if not origin:
+        return
+    allowed = current_app.extensions["consent.settings"].allowed_origins
+    if origin.rstrip("/") not in allowed and origin != request.host_url.rstrip("/"):
+        raise ApiError(403, "Receipts are accepted only from the configured site origins.")

@@ -1,0 +1,27 @@
+"""Operational endpoints: liveness and readiness for load balancers and monitors."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify
+
+from .policies import get_book
+from .store import get_store
+
+bp = Blueprint("ops", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    """200 when the database answers; 503 (same body shape) when it does not."""
+    database_ok = get_store().healthy()
+    body = {
+        "status": "ok" if database_ok else "unavailable",
+        "database": "ok" if database_ok else "unavailable",
+        "geoip": current_app.extensions["consent.locator"].database_type,
+        "revision": get_book().revision,
+        "mode": current_app.extensions["consent.settings"].mode,
+    }
+    response = jsonify(body)
+    response.status_code = 200 if database_ok else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

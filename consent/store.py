@@ -1,0 +1,229 @@
+"""All SQL lives here: receipts, configuration snapshots and daily roll-ups in SQLite.
+
+One connection per thread (gunicorn workers are processes; each has its own).
+Writes run in ``BEGIN IMMEDIATE`` transactions, so concurrent workers queue on
+SQLite's write lock instead of failing, and a receipt is chained, counted and
+committed, durably (WAL, synchronous=FULL), before anybody hears 201.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from flask import Flask, current_app
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from . import receipts as receipts_
+from .errors import error_response
+
+BUSY_TIMEOUT_S = 30
+migrations = Migrations("consent")
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be written or read right now (disk full, read-only, locked)."""
+
+
+@migrations()
+def m001_receipts(db: Database):
+    db.execute("""
+        CREATE TABLE receipts (
+            seq INTEGER PRIMARY KEY,           -- chain order
+            receipt_id TEXT NOT NULL UNIQUE,
+            recorded_at TEXT NOT NULL,         -- server UTC, ISO 8601
+            consent_id TEXT,
+            site TEXT, region TEXT, country TEXT, subdivision TEXT, model TEXT,
+            revision INTEGER, config_hash TEXT, method TEXT, choices TEXT, gpc INTEGER,
+            lang TEXT, page TEXT, ip_prefix TEXT, user_agent TEXT,
+            payload_hash TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""")
+    db.execute("CREATE INDEX receipts_by_consent ON receipts (consent_id, seq)")
+    db.execute("CREATE INDEX receipts_by_time ON receipts (recorded_at)")
+    db.execute("""
+        CREATE TABLE config_snapshots (
+            config_hash TEXT PRIMARY KEY,
+            region TEXT NOT NULL, lang TEXT NOT NULL, revision INTEGER NOT NULL,
+            body TEXT NOT NULL,                -- exactly what the visitor was shown
+            first_seen TEXT NOT NULL
+        )""")
+    # Roll-ups count each visitor's latest choice per day, so stats never scan receipts.
+    db.execute("""
+        CREATE TABLE daily_answers (
+            day TEXT NOT NULL, site TEXT NOT NULL, region TEXT NOT NULL,
+            revision INTEGER NOT NULL, method TEXT NOT NULL, gpc INTEGER NOT NULL,
+            answers INTEGER NOT NULL,
+            PRIMARY KEY (day, site, region, revision, method, gpc)
+        )""")
+    db.execute("""
+        CREATE TABLE daily_grants (
+            day TEXT NOT NULL, site TEXT NOT NULL, region TEXT NOT NULL,
+            revision INTEGER NOT NULL, method TEXT NOT NULL, gpc INTEGER NOT NULL,
+            category TEXT NOT NULL,
+            granted INTEGER NOT NULL,
+            PRIMARY KEY (day, site, region, revision, method, gpc, category)
+        )""")
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._local = threading.local()
+
+    # ---- connections ------------------------------------------------------
+
+    @property
+    def db(self) -> Database:
+        local = self._local
+        # A forked worker must not reuse its parent's connection.
+        if getattr(local, "pid", None) != os.getpid():
+            local.db = self._open()
+            local.pid = os.getpid()
+        return local.db
+
+    def _open(self) -> Database:
+        try:
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S)
+            conn.execute("PRAGMA synchronous=FULL")
+            return Database(conn, execute_plugins=False)
+        except sqlite3.Error as error:
+            raise StoreUnavailable(str(error)) from error
+
+    def close(self) -> None:
+        if getattr(self._local, "pid", None) == os.getpid():
+            self._local.db.close()
+        self._local = threading.local()
+
+    def migrate(self) -> list[str]:
+        """Create or upgrade the schema; safe when several workers start at once."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with open(f"{self.path}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            db = self.db
+            db.execute("PRAGMA journal_mode=WAL")
+            pending = [m.name for m in migrations.pending(db)]
+            migrations.apply(db)
+            return pending
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[sqlite3.Connection]:
+        conn = self.db.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield conn
+            except BaseException:
+                conn.rollback()
+                raise
+            conn.commit()
+        except sqlite3.OperationalError as error:  # disk full, read-only, locked too long
+            if conn.in_transaction:
+                conn.rollback()
+            raise StoreUnavailable(str(error)) from error
+
+    # ---- receipts ---------------------------------------------------------
+
+    def record_receipt(self, draft: dict, snapshot: dict) -> dict:
+        """Seal, chain, count and commit one receipt; return it as stored.
+
+        :raise StoreUnavailable: when the database cannot take the write;
+            nothing of the receipt is then stored.
+        """
+        with self._writing() as conn:
+            row = conn.execute("SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
+            receipt = receipts_.seal(draft, row[0] if row else receipts_.GENESIS)
+            conn.execute(
+                "INSERT OR IGNORE INTO config_snapshots"
+                " (config_hash, region, lang, revision, body, first_seen) VALUES (?,?,?,?,?,?)",
+                (receipt["config_hash"], snapshot["region"], snapshot["lang"],
+                 snapshot["revision"], json.dumps(snapshot, sort_keys=True),
+                 receipt["recorded_at"]))
+            previous = conn.execute(
+                "SELECT recorded_at, site, region, revision, method, gpc, choices FROM receipts"
+                " WHERE consent_id = ? ORDER BY seq DESC LIMIT 1",
+                (receipt["consent_id"],)).fetchone()
+            conn.execute(
+                "INSERT INTO receipts (receipt_id, recorded_at, consent_id, site, region, country,"
+                " subdivision, model, revision, config_hash, method, choices, gpc, lang, page,"
+                " ip_prefix, user_agent, payload_hash, prev_hash, hash)"
+                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (receipt["receipt_id"], receipt["recorded_at"], receipt["consent_id"],
+                 receipt["site"], receipt["region"], receipt["country"], receipt["subdivision"],
+                 receipt["model"], receipt["revision"], receipt["config_hash"], receipt["method"],
+                 receipts_.choices_json(receipt["choices"]), int(receipt["gpc"]),
+                 receipt["lang"], receipt["page"], receipt["ip_prefix"], receipt["user_agent"],
+                 receipt["payload_hash"], receipt["prev_hash"], receipt["hash"]))
+            day = receipt["recorded_at"][:10]
+            # A changed mind on the same day replaces that visitor's answer, it is not a second one.
+            if previous and previous[0][:10] == day:
+                self._count(conn, day, previous[1], previous[2], previous[3], previous[4],
+                            previous[5], json.loads(previous[6]), -1)
+            self._count(conn, day, receipt["site"], receipt["region"], receipt["revision"],
+                        receipt["method"], int(receipt["gpc"]), receipt["choices"], +1)
+        return receipt
+
+    @staticmethod
+    def _count(conn, day, site, region, revision, method, gpc, choices: dict, delta: int):
+        dims = (day, site or "", region, revision, method, gpc)
+        conn.execute(
+            "INSERT INTO daily_answers (day, site, region, revision, method, gpc, answers)"
+            " VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET answers = answers + excluded.answers",
+            (*dims, delta))
+        for category, granted in choices.items():
+            if granted:
+                conn.execute(
+                    "INSERT INTO daily_grants (day, site, region, revision, method, gpc, category,"
+                    " granted) VALUES (?,?,?,?,?,?,?,?)"
+                    " ON CONFLICT DO UPDATE SET granted = granted + excluded.granted",
+                    (*dims, category, delta))
+
+    def receipt(self, receipt_id: str) -> dict | None:
+        rows = list(self.db.query("SELECT * FROM receipts WHERE receipt_id = ?", [receipt_id]))
+        return _decode(rows[0]) if rows else None
+
+    def receipts_for(self, consent_id: str) -> list[dict]:
+        return [_decode(r) for r in self.db.query(
+            "SELECT * FROM receipts WHERE consent_id = ? ORDER BY seq", [consent_id])]
+
+    def count_receipts(self) -> int:
+        return self.db.execute("SELECT count(*) FROM receipts").fetchone()[0]
+
+    def healthy(self) -> bool:
+        try:
+            self.db.execute("SELECT 1 FROM receipts LIMIT 1").fetchall()
+            return True
+        except (sqlite3.Error, StoreUnavailable):
+            return False
+
+
+def _decode(row: dict) -> dict:
+    row = dict(row)
+    if row.get("choices") is not None:
+        row["choices"] = json.loads(row["choices"])
+    if row.get("gpc") is not None:
+        row["gpc"] = bool(row["gpc"])
+    return row
+
+
+def init_app(app: Flask, path: Path) -> None:
+    store = Store(path)
+    store.migrate()
+    app.extensions["consent.store"] = store
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(error):
+        app.logger.error("store unavailable: %s", error)
+        return error_response(503, headers={"Retry-After": "5"})
+
+
+def get_store() -> Store:
+    return current_app.extensions["consent.store"]

@@ -1,0 +1,135 @@
+"""Shared fixtures: a real tiny GeoIP database, a fresh SQLite file per test, the app."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from consent import create_app
+
+from . import mmdb
+
+ROOT = Path(__file__).resolve().parent.parent
+SITE = "https://shop.example"
+TOKENS = {"stats": "stats-token-0123456789abcdef", "audit": "audit-token-0123456789abcdef"}
+
+
+@pytest.fixture(scope="session")
+def geoip_db(tmp_path_factory) -> Path:
+    return mmdb.build(tmp_path_factory.mktemp("geoip") / "test-city.mmdb")
+
+
+@pytest.fixture(scope="session")
+def geoip_country_db(tmp_path_factory) -> Path:
+    return mmdb.build(tmp_path_factory.mktemp("geoip") / "test-country.mmdb", kind="Country")
+
+
+@pytest.fixture
+def settings_for(tmp_path, geoip_db):
+    """CONSENT_* settings for a test app on its own database; pass overrides."""
+
+    def make(**overrides) -> dict:
+        config = {
+            "CONSENT_MODE": "production",
+            "CONSENT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123",
+            "CONSENT_DATABASE": str(tmp_path / "consent.db"),
+            "CONSENT_GEOIP_DB": str(geoip_db),
+            "CONSENT_TOKENS": ",".join(f"{scope}:{token}" for scope, token in TOKENS.items()),
+            "CONSENT_ALLOWED_ORIGINS": SITE,
+            "CONSENT_PROXY_HOPS": "1",
+        }
+        config.update(overrides)
+        return config
+
+    return make
+
+
+@pytest.fixture
+def app(settings_for):
+    # environ={} keeps the developer's own CONSENT_* variables out of the tests.
+    return create_app(settings_for(), environ={})
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def data_copy(tmp_path) -> Path:
+    """A writable copy of the shipped data/ for tests that break it."""
+    target = tmp_path / "data"
+    shutil.copytree(ROOT / "data", target, ignore=shutil.ignore_patterns("*.db*", "demo-secrets*"))
+    return target
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The real service under gunicorn on 127.0.0.1, as production runs it."""
+
+    def __init__(self, env: dict, workers: int = 2):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = env
+        self.workers = workers
+        self.process = None
+
+    def start(self) -> "LiveServer":
+        env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENT_")}
+        env.update(self.env)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+            try:
+                if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                    return self
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.stop()
+        raise RuntimeError("server did not become healthy within 30 s")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture
+def live_server(settings_for):
+    servers = []
+
+    def start(workers: int = 2, **overrides) -> LiveServer:
+        server = LiveServer(settings_for(**overrides), workers=workers).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

@@ -1,0 +1,29 @@
+from consent import create_app
+
+
+def test_demo_shop_shows_gated_scripts_and_script_tag(settings_for):
+    client = create_app(settings_for(CONSENT_MODE="demo"), environ={}).test_client()
+    page = client.get("/").get_data(as_text=True)
+    assert 'data-api="http://localhost"' in page and "/static/js/consent.js" in page
+    for category in ("analytics", "personalization", "marketing"):
+        assert f'type="text/plain" data-category="{category}"' in page
+    assert "data-cm-open" in page
+
+
+def test_region_override_is_remembered_for_the_widget(settings_for):
+    client = create_app(settings_for(CONSENT_MODE="demo"), environ={}).test_client()
+    response = client.get("/?region=US-CA")
+    assert "cm_demo_region=US-CA" in response.headers["Set-Cookie"]
+    assert client.get("/api/v1/config").get_json()["model"] == "opt-out"
+    client.get("/?region=")
+    assert client.get("/api/v1/config").get_json()["model"] == "opt-in"  # loopback: unknown
+
+
+def test_no_demo_shop_in_production(client):
+    assert client.get("/").status_code == 404
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json()["database"] == "ok"
