@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install chromium clean
+.PHONY: run test install node chromium clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -16,6 +16,13 @@ $(VENV)/.installed: requirements.txt
 	touch $@
 
 install: $(VENV)/.installed
+
+# esbuild, axe-core, chart.js and vanilla-cookieconsent (for comparison), exact versions.
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node: node_modules/.package-lock.json
 
 # Debian's Chromium: Playwright cannot download its own browser on this network.
 chromium:
@@ -25,7 +32,7 @@ run: install
 	$(FLASK) consent init
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install chromium
+test: install node chromium
 	$(PY) -m pytest
 
 clean:

@@ -52,6 +52,6 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     cli.init_app(app)
 
     if settings.generated:
-        log.warning("Demo mode: generated %s and kept them in %s. Production needs its own.",
+        log.warning("Demo mode: %s are demo values generated into %s; production needs its own.",
                     ", ".join(settings.generated), settings.database.parent / "demo-secrets.json")
     return app
