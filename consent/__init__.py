@@ -8,7 +8,7 @@ from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, auth, cli, demo, errors, geo, ops, policies, store
+from . import api, auth, cli, demo, errors, geo, ops, policies, proof, retention, rights, store
 from .settings import ROOT, load
 
 log = logging.getLogger(__name__)
@@ -35,18 +35,22 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
 
     errors.init_app(app)
     policies.init_app(app, settings)
+    retention.init_app(app, settings)
     geo.init_app(app, settings)
     store.init_app(app, settings.database)
     auth.init_app(app, settings.tokens)
     CORS(app, resources={WIDGET_ROUTES: {"origins": list(settings.allowed_origins)}},
          methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
-         expose_headers=["ETag"], max_age=86400, always_send=False,
+         expose_headers=["ETag", "Location", "Content-Disposition"], max_age=86400,
+         always_send=False,
          vary_header=False)  # the config view sets one merged Vary header itself
     if settings.proxy_hops:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(rights.bp)
+    app.register_blueprint(proof.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(demo.bp)
     cli.init_app(app)

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .retention import BadPeriod, Period, parse_period
+
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("demo", "production")
 SCOPES = ("stats", "audit")
@@ -36,6 +38,10 @@ SETTINGS = (
             "Signs receipts and sessions. Required in production; demo generates one "
             "and keeps it in data/demo-secrets.json."),
     Setting("CONSENT_DATABASE", "data/consent.db", "SQLite file holding receipts and roll-ups."),
+    Setting("CONSENT_RETENTION", "13mo",
+            "How long receipts keep their personal payload (`400d`, `13mo`, `2y`); "
+            "`flask consent purge` erases older ones. Must cover the longest consent "
+            "lifetime in data/regions.json."),
     Setting("CONSENT_GEOIP_DB", None,
             "A MaxMind-format .mmdb (City or Country). Default: the GeoLite2 City file "
             "shipped by maxminddb-geolite2 (2018 data)."),
@@ -64,6 +70,7 @@ class Settings:
     mode: str
     secret_key: str
     database: Path
+    retention: Period
     geoip_db: Path
     proxy_hops: int
     country_header: str | None
@@ -87,7 +94,7 @@ class Settings:
                 value = "*** (set)"
             elif f.name == "tokens":
                 value = {scope: f"{len(tokens)} token(s)" for scope, tokens in value.items()}
-            elif isinstance(value, Path):
+            elif isinstance(value, (Path, Period)):
                 value = str(value)
             elif isinstance(value, tuple):
                 value = list(value)
@@ -145,6 +152,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         mode=mode,
         secret_key=secret_key,
         database=database,
+        retention=_period("CONSENT_RETENTION", raw["CONSENT_RETENTION"]),
         geoip_db=_path(raw["CONSENT_GEOIP_DB"]) if raw["CONSENT_GEOIP_DB"] else embedded_geoip_db(),
         proxy_hops=_non_negative_int("CONSENT_PROXY_HOPS", raw["CONSENT_PROXY_HOPS"]),
         country_header=raw["CONSENT_COUNTRY_HEADER"] or None,
@@ -174,6 +182,13 @@ def _non_negative_int(name: str, value) -> int:
     if number < 0:
         raise ConfigurationError(f"{name}: must not be negative")
     return number
+
+
+def _period(name: str, value: str) -> Period:
+    try:
+        return parse_period(value)
+    except BadPeriod as error:
+        raise ConfigurationError(f"{name}: {error}") from None
 
 
 def _parse_origins(value: str) -> list[str]:

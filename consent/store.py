@@ -14,7 +14,8 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -25,6 +26,7 @@ from . import receipts as receipts_
 from .errors import error_response
 
 BUSY_TIMEOUT_S = 30
+SCRUB_WAIT_MS = 200     # an erasure waits this long at most for readers to let the WAL go
 migrations = Migrations("consent")
 
 
@@ -74,6 +76,25 @@ def m001_receipts(db: Database):
         )""")
 
 
+@migrations()
+def m002_rights_erasure(db: Database):
+    # Erasure empties a receipt's payload columns but keeps its chain columns; these say
+    # when and by which logged erasure, sealed under the secret key (see consent/erasure.py).
+    db.execute("""
+        CREATE TABLE erasures (
+            id INTEGER PRIMARY KEY,
+            reason TEXT NOT NULL,              -- request (the visitor asked) or retention (purge)
+            subject TEXT,                      -- keyed hash of the consent_id; requests only
+            erased_at TEXT NOT NULL,
+            receipts INTEGER NOT NULL,         -- how many receipts this erasure emptied
+            cutoff TEXT                        -- retention: receipts recorded before this
+        )""")
+    db.execute("CREATE INDEX erasures_by_subject ON erasures (subject)")
+    db.execute("ALTER TABLE receipts ADD COLUMN erased_at TEXT")
+    db.execute("ALTER TABLE receipts ADD COLUMN erasure_id INTEGER REFERENCES erasures (id)")
+    db.execute("ALTER TABLE receipts ADD COLUMN erasure_seal TEXT")
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
@@ -94,6 +115,8 @@ class Store:
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S)
             conn.execute("PRAGMA synchronous=FULL")
+            # Erased payloads are overwritten with zeros, not left in free space.
+            conn.execute("PRAGMA secure_delete=ON")
             return Database(conn, execute_plugins=False)
         except sqlite3.Error as error:
             raise StoreUnavailable(str(error)) from error
@@ -132,15 +155,16 @@ class Store:
 
     # ---- receipts ---------------------------------------------------------
 
-    def record_receipt(self, draft: dict, snapshot: dict) -> dict:
+    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
         """Seal, chain, count and commit one receipt; return it as stored.
 
+        ``now`` stamps another time than the present (tests, seeding).
         :raise StoreUnavailable: when the database cannot take the write;
             nothing of the receipt is then stored.
         """
         with self._writing() as conn:
             row = conn.execute("SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
-            receipt = receipts_.seal(draft, row[0] if row else receipts_.GENESIS)
+            receipt = receipts_.seal(draft, row[0] if row else receipts_.GENESIS, now)
             conn.execute(
                 "INSERT OR IGNORE INTO config_snapshots"
                 " (config_hash, region, lang, revision, body, first_seen) VALUES (?,?,?,?,?,?)",
@@ -197,12 +221,144 @@ class Store:
     def count_receipts(self) -> int:
         return self.db.execute("SELECT count(*) FROM receipts").fetchone()[0]
 
+    # ---- visitors' rights and retention: erasure, its log, the chain walk ----
+
+    def erase_consent(self, consent_id: str, subject: str, erased_at: str, seal: Sealer) -> int:
+        """Empty the payload of every receipt of ``consent_id`` and log it; 0 if none left.
+
+        :raise StoreUnavailable: when the database cannot take the write; then
+            nothing is erased.
+        """
+        with self._writing() as conn:
+            rows = conn.execute(
+                "SELECT receipt_id, payload_hash FROM receipts"
+                " WHERE consent_id = ? AND erased_at IS NULL ORDER BY seq",
+                (consent_id,)).fetchall()
+            if rows:
+                erasure_id = conn.execute(
+                    "INSERT INTO erasures (reason, subject, erased_at, receipts) VALUES (?,?,?,?)",
+                    ("request", subject, erased_at, len(rows))).lastrowid
+                self._erase(conn, rows, erasure_id, erased_at, seal)
+        if rows:
+            self.scrub_wal()
+        return len(rows)
+
+    def erase_recorded_before(self, cutoff: str, erased_at: str, seal: Sealer,
+                              batch: int = 500) -> int:
+        """Empty the payload of every receipt recorded before ``cutoff``, logged as one erasure.
+
+        Works in batches of short transactions so that receipts keep being
+        recorded meanwhile; each batch is complete or absent, never half-done.
+        :raise StoreUnavailable: when a batch cannot be written (earlier batches stay).
+        """
+        erased, erasure_id = 0, None
+        while True:
+            with self._writing() as conn:
+                rows = conn.execute(
+                    "SELECT receipt_id, payload_hash FROM receipts WHERE recorded_at < ?"
+                    " AND erased_at IS NULL ORDER BY seq LIMIT ?", (cutoff, batch)).fetchall()
+                if not rows:
+                    break
+                if erasure_id is None:
+                    erasure_id = conn.execute(
+                        "INSERT INTO erasures (reason, erased_at, receipts, cutoff)"
+                        " VALUES ('retention', ?, 0, ?)", (erased_at, cutoff)).lastrowid
+                conn.execute("UPDATE erasures SET receipts = receipts + ? WHERE id = ?",
+                             (len(rows), erasure_id))
+                self._erase(conn, rows, erasure_id, erased_at, seal)
+            erased += len(rows)
+        if erased:
+            self.scrub_wal()
+        return erased
+
+    def scrub_wal(self) -> bool:
+        """Empty the WAL, whose old page images still hold erased payloads; False if busy.
+
+        Best effort with a short wait: a long reader (an export) must not hold
+        up receipts. What stays is overwritten as SQLite recycles the WAL.
+        """
+        conn = self.db.conn
+        conn.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
+        try:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:
+            busy = 1
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        return not busy
+
+    @staticmethod
+    def _erase(conn, rows, erasure_id: int, erased_at: str, seal: Sealer) -> None:
+        conn.executemany(
+            f"UPDATE receipts SET {_EMPTY_PAYLOAD}, erased_at = ?, erasure_id = ?,"
+            " erasure_seal = ? WHERE receipt_id = ? AND erased_at IS NULL",
+            [(erased_at, erasure_id, seal(receipt_id, payload_hash, erased_at, erasure_id),
+              receipt_id) for receipt_id, payload_hash in rows])
+
+    def count_recorded_before(self, cutoff: str) -> int:
+        """How many receipts recorded before ``cutoff`` still hold a payload."""
+        return self.db.execute("SELECT count(*) FROM receipts WHERE recorded_at < ?"
+                               " AND erased_at IS NULL", (cutoff,)).fetchone()[0]
+
+    def erasures_of(self, subject: str) -> list[dict]:
+        return list(self.db.query(
+            "SELECT reason, erased_at, receipts FROM erasures WHERE subject = ? ORDER BY id",
+            [subject]))
+
+    def count_subjects_before(self, cutoff: str) -> int:
+        return self.db.execute("SELECT count(*) FROM erasures WHERE subject IS NOT NULL"
+                               " AND erased_at < ?", (cutoff,)).fetchone()[0]
+
+    def forget_subjects_before(self, cutoff: str) -> int:
+        """Drop the keyed consent_id hash from erasure log entries older than ``cutoff``."""
+        with self._writing() as conn:
+            forgotten = conn.execute("UPDATE erasures SET subject = NULL WHERE subject IS NOT NULL"
+                                     " AND erased_at < ?", (cutoff,)).rowcount
+        if forgotten:
+            self.scrub_wal()
+        return forgotten
+
+    def config_snapshots(self, config_hashes) -> dict[str, dict]:
+        """The exact configurations and texts shown, by config hash."""
+        hashes = sorted(set(config_hashes))
+        rows = self.db.execute(
+            f"SELECT config_hash, body FROM config_snapshots WHERE config_hash IN"
+            f" ({','.join('?' * len(hashes))})", hashes).fetchall() if hashes else []
+        return {config_hash: json.loads(body) for config_hash, body in rows}
+
+    def receipt_as_stored(self, receipt_id: str) -> dict | None:
+        """One receipt exactly as its columns hold it (no decoding), with its erasure's reason."""
+        cursor = self.db.conn.execute(f"{_CHAIN_ROWS} WHERE r.receipt_id = ?", (receipt_id,))
+        row = cursor.fetchone()
+        return dict(zip((d[0] for d in cursor.description), row)) if row else None
+
+    @contextlib.contextmanager
+    def chain(self) -> Iterator[Iterator[dict]]:
+        """Every receipt as stored, in chain order, streamed from one consistent snapshot.
+
+        Rows are read as they are consumed, so memory stays flat however long
+        the chain; writers carry on meanwhile (WAL) and are not seen.
+        """
+        cursor = self.db.conn.execute(f"{_CHAIN_ROWS} ORDER BY r.seq")
+        columns = [d[0] for d in cursor.description]
+        try:
+            yield (dict(zip(columns, row)) for row in cursor)
+        finally:
+            cursor.close()
+
     def healthy(self) -> bool:
         try:
             self.db.execute("SELECT 1 FROM receipts LIMIT 1").fetchall()
             return True
         except (sqlite3.Error, StoreUnavailable):
             return False
+
+
+# seal(receipt_id, payload_hash, erased_at, erasure_id) -> the erasure seal of one row
+Sealer = Callable[[str, str, str, int], str]
+_EMPTY_PAYLOAD = ", ".join(f"{field} = NULL" for field in receipts_.PAYLOAD_FIELDS)
+_CHAIN_ROWS = ("SELECT r.*, e.reason AS erasure_reason FROM receipts r"
+               " LEFT JOIN erasures e ON e.id = r.erasure_id")
 
 
 def _decode(row: dict) -> dict:

@@ -106,7 +106,7 @@ class LiveServer:
             try:
                 if requests.get(f"{self.url}/healthz", timeout=1).ok:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or a loaded machine
                 time.sleep(0.1)
         self.stop()
         raise RuntimeError("server did not become healthy within 30 s")
