@@ -39,6 +39,9 @@ SETTINGS = (
     Setting("CONSENT_GEOIP_DB", None,
             "A MaxMind-format .mmdb (City or Country). Default: the GeoLite2 City file "
             "shipped by maxminddb-geolite2 (2018 data)."),
+    Setting("CONSENT_GEOIP_RECHECK", "60",
+            "Seconds between looks at the GeoIP file: a replaced file is reopened, a missing "
+            "one makes every visitor 'unknown' (strictest banner) until it is back."),
     Setting("CONSENT_PROXY_HOPS", "0",
             "Reverse proxies in front whose X-Forwarded-For is trusted; 0 trusts none."),
     Setting("CONSENT_COUNTRY_HEADER", None,
@@ -55,6 +58,12 @@ SETTINGS = (
     Setting("CONSENT_DATA_DIR", "data",
             "Directory with regions.json, categories.json and locales/."),
     Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
+    Setting("CONSENT_RATELIMIT_CONFIG", "600/minute",
+            "Config requests per client and worker (`N/second|minute|hour`, or `off`)."),
+    Setting("CONSENT_RATELIMIT_CONSENTS", "60/minute",
+            "Receipt posts per client and worker, or `off`."),
+    Setting("CONSENT_RATELIMIT_STORAGE", "memory://",
+            "Where rate-limit counters live: memory:// (per worker) or e.g. redis://host:6379."),
 )
 DOCUMENTED = {s.name: s for s in SETTINGS}
 
@@ -65,6 +74,7 @@ class Settings:
     secret_key: str
     database: Path
     geoip_db: Path
+    geoip_recheck: int
     proxy_hops: int
     country_header: str | None
     subdivision_header: str | None
@@ -72,6 +82,9 @@ class Settings:
     tokens: dict[str, tuple[str, ...]]
     data_dir: Path
     max_body: int
+    ratelimit_config: str
+    ratelimit_consents: str
+    ratelimit_storage: str
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -146,6 +159,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         secret_key=secret_key,
         database=database,
         geoip_db=_path(raw["CONSENT_GEOIP_DB"]) if raw["CONSENT_GEOIP_DB"] else embedded_geoip_db(),
+        geoip_recheck=_non_negative_int("CONSENT_GEOIP_RECHECK", raw["CONSENT_GEOIP_RECHECK"]),
         proxy_hops=_non_negative_int("CONSENT_PROXY_HOPS", raw["CONSENT_PROXY_HOPS"]),
         country_header=raw["CONSENT_COUNTRY_HEADER"] or None,
         subdivision_header=raw["CONSENT_SUBDIVISION_HEADER"] or None,
@@ -153,6 +167,9 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         tokens=tokens,
         data_dir=_path(raw["CONSENT_DATA_DIR"]),
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
+        ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
+        ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
+        ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
         generated=tuple(generated),
     )
 
