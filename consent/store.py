@@ -126,8 +126,11 @@ class Store:
                 raise
             conn.commit()
         except sqlite3.OperationalError as error:  # disk full, read-only, locked too long
-            if conn.in_transaction:
-                conn.rollback()
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.rollback()
+            # Reconnect next time: a connection opened on a read-only file stays read-only.
+            self._local.__dict__.clear()
             raise StoreUnavailable(str(error)) from error
 
     # ---- receipts ---------------------------------------------------------
@@ -217,6 +220,8 @@ def _decode(row: dict) -> dict:
 def init_app(app: Flask, path: Path) -> None:
     store = Store(path)
     store.migrate()
+    # No connection may cross a fork (gunicorn preload): SQLite's locks are per process.
+    store.close()
     app.extensions["consent.store"] = store
 
     @app.errorhandler(StoreUnavailable)
