@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask_compress import Compress
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, auth, cli, demo, errors, geo, ops, policies, proof, retention, rights, store
+from . import (api, assets, auth, cli, demo, errors, geo, headers, limits, openapi, ops,
+               policies, proof, retention, rights, store)
 from .settings import ROOT, load
 
 log = logging.getLogger(__name__)
@@ -28,7 +30,11 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body,
-        JSON_SORT_KEYS=False,
+        COMPRESS_MIMETYPES=["application/json", "text/javascript", "application/javascript",
+                            "text/css", "text/html", "text/csv", "application/x-ndjson",
+                            "image/svg+xml"],
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "deflate"],
     )
     app.json.sort_keys = False
     app.extensions["consent.settings"] = settings
@@ -53,6 +59,11 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.register_blueprint(proof.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(demo.bp)
+    app.register_blueprint(openapi.bp)
+    limits.init_app(app, settings)
+    assets.init_app(app)
+    headers.init_app(app)
+    Compress(app)
     cli.init_app(app)
 
     if settings.generated:

@@ -129,3 +129,28 @@ class ConfigSchema(Schema):
     categories = fields.List(fields.Nested(CategoryConfigSchema), required=True)
     texts = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     gpc = fields.Nested(GpcConfigSchema, required=True)
+
+
+class ErrorBodySchema(Schema):
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                          data_key="fields")
+
+
+class ErrorSchema(Schema):
+    """The one error shape (consent/errors.py)."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class LivenessSchema(Schema):
+    status = fields.String(required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("ok", "unavailable")))
+    database = fields.String(required=True)
+    geoip = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    mode = fields.String(required=True)

@@ -45,6 +45,9 @@ SETTINGS = (
     Setting("CONSENT_GEOIP_DB", None,
             "A MaxMind-format .mmdb (City or Country). Default: the GeoLite2 City file "
             "shipped by maxminddb-geolite2 (2018 data)."),
+    Setting("CONSENT_GEOIP_RECHECK", "60",
+            "Seconds between looks at the GeoIP file: a replaced file is reopened, a missing "
+            "one makes every visitor 'unknown' (strictest banner) until it is back."),
     Setting("CONSENT_PROXY_HOPS", "0",
             "Reverse proxies in front whose X-Forwarded-For is trusted; 0 trusts none."),
     Setting("CONSENT_COUNTRY_HEADER", None,
@@ -61,6 +64,12 @@ SETTINGS = (
     Setting("CONSENT_DATA_DIR", "data",
             "Directory with regions.json, categories.json and locales/."),
     Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
+    Setting("CONSENT_RATELIMIT_CONFIG", "600/minute",
+            "Config requests per client and worker (`N/second|minute|hour`, or `off`)."),
+    Setting("CONSENT_RATELIMIT_CONSENTS", "60/minute",
+            "Receipt posts per client and worker, or `off`."),
+    Setting("CONSENT_RATELIMIT_STORAGE", "memory://",
+            "Where rate-limit counters live: memory:// (per worker) or e.g. redis://host:6379."),
 )
 DOCUMENTED = {s.name: s for s in SETTINGS}
 
@@ -72,6 +81,7 @@ class Settings:
     database: Path
     retention: Period
     geoip_db: Path
+    geoip_recheck: int
     proxy_hops: int
     country_header: str | None
     subdivision_header: str | None
@@ -79,6 +89,9 @@ class Settings:
     tokens: dict[str, tuple[str, ...]]
     data_dir: Path
     max_body: int
+    ratelimit_config: str
+    ratelimit_consents: str
+    ratelimit_storage: str
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -154,6 +167,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         database=database,
         retention=_period("CONSENT_RETENTION", raw["CONSENT_RETENTION"]),
         geoip_db=_path(raw["CONSENT_GEOIP_DB"]) if raw["CONSENT_GEOIP_DB"] else embedded_geoip_db(),
+        geoip_recheck=_non_negative_int("CONSENT_GEOIP_RECHECK", raw["CONSENT_GEOIP_RECHECK"]),
         proxy_hops=_non_negative_int("CONSENT_PROXY_HOPS", raw["CONSENT_PROXY_HOPS"]),
         country_header=raw["CONSENT_COUNTRY_HEADER"] or None,
         subdivision_header=raw["CONSENT_SUBDIVISION_HEADER"] or None,
@@ -161,6 +175,9 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         tokens=tokens,
         data_dir=_path(raw["CONSENT_DATA_DIR"]),
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
+        ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
+        ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
+        ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
         generated=tuple(generated),
     )
 
