@@ -20,6 +20,7 @@ from . import mmdb
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://shop.example"
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123"
 TOKENS = {"stats": "stats-token-0123456789abcdef", "audit": "audit-token-0123456789abcdef"}
 
 
@@ -40,7 +41,7 @@ def settings_for(tmp_path, geoip_db):
     def make(**overrides) -> dict:
         config = {
             "CONSENT_MODE": "production",
-            "CONSENT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123",
+            "CONSENT_SECRET_KEY": SECRET_KEY,
             "CONSENT_DATABASE": str(tmp_path / "consent.db"),
             "CONSENT_GEOIP_DB": str(geoip_db),
             "CONSENT_TOKENS": ",".join(f"{scope}:{token}" for scope, token in TOKENS.items()),
