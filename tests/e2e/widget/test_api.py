@@ -65,3 +65,15 @@ def test_language_from_html_lang_then_the_browser(visitor, shop, html_lang, loca
     expect(banner(page).get_by_role("heading")).to_have_text(heading)
     expect(banner(page)).to_have_attribute("lang", (html_lang or locale)[:2])
     expect(banner(page).get_by_role("button").first).to_have_text(accept)
+
+
+def test_brand_colours_reach_into_the_shadow_dom(visitor, shop):
+    page = visitor(color_scheme="dark")
+    in_region(page, shop, "DE")
+    brand = ("<style>:root { --cm-accent: #0a5c36; --cm-accent-fg: #fff; }"
+             " [data-cm-host] { --cm-font: Georgia, serif; }</style>")
+    page.goto(serve_page(page, f"{shop.url}/brand", head=brand))
+    button = banner(page).get_by_role("button", name="Accept all")
+    expect(button).to_have_css("background-color", "rgb(10, 92, 54)")
+    expect(button).to_have_css("color", "rgb(255, 255, 255)")
+    expect(banner(page)).to_have_css("font-family", "Georgia, serif")

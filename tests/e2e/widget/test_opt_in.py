@@ -2,7 +2,8 @@
 
 from playwright.sync_api import expect
 
-from .conftest import banner, consent_cookie, consent_id, optional_cookies, ran, receipt_posted
+from .conftest import (banner, consent_cookie, consent_id, in_region, optional_cookies, ran, receipt_posted,
+                       serve_page)
 
 ORDER = ["analytics", "personalization", "marketing"]   # the demo page's order of gated tags
 
@@ -103,3 +104,22 @@ def test_a_malformed_or_tampered_cookie_counts_as_no_choice(visitor, shop):
         expect(banner(page)).to_be_visible()
         assert ran(page) == [], value
     assert page.errors == []
+
+
+def test_inline_and_external_gated_scripts_keep_document_order(visitor, shop):
+    page = visitor()
+    in_region(page, shop, "DE")
+    log = "(window.order = window.order || []).push"
+    head = f"""
+<script type="text/plain" data-category="analytics" src="/static/demo/analytics.js"></script>
+<script type="text/plain" data-category="analytics">{log}(window.demoRan.join() + ' then inline')</script>
+<script type="text/plain" data-category="marketing" src="/static/demo/marketing.js"></script>
+<script type="text/plain" data-category="marketing">{log}(window.demoRan.join() + ' then inline')</script>"""
+    page.goto(serve_page(page, f"{shop.url}/order", head=head))
+    with page.expect_response(receipt_posted):
+        banner(page).get_by_role("button", name="Accept all").click()
+    page.wait_for_function("(window.order || []).length === 2")
+    assert page.evaluate("window.order") == ["analytics then inline", "analytics,marketing then inline"]
+    # Re-created in place: the page's script elements keep their order.
+    assert page.evaluate("[...document.scripts].filter(s => s.dataset.category).map(s => !!s.src)") == [
+        True, False, True, False]

@@ -1,10 +1,10 @@
-"""A material change (a revision bump) asks again; a cookie domain shares the answer across subdomains."""
+"""A material change (a revision bump) asks again."""
 
 import json
 
 from playwright.sync_api import expect
 
-from .conftest import Shop, banner, consent_cookie, consent_id, ran, receipt_posted, serve_page
+from .conftest import Shop, banner, consent_cookie, consent_id, ran, receipt_posted
 
 
 def test_a_revision_bump_asks_again(visitor, shop, live_server, data_copy, tmp_path):
@@ -41,30 +41,3 @@ def test_a_revision_bump_asks_again(visitor, shop, live_server, data_copy, tmp_p
         "performance.getEntriesByType('resource').some(e => e.name.includes('/api/v1/config'))")
     expect(banner(page)).to_have_count(0)
     assert ran(page) == []
-
-
-def test_data_cookie_domain_shares_the_choice_across_subdomains(visitor, shop):
-    page = visitor()
-    www, blog = shop.at("www.shop.test"), shop.at("blog.shop.test")
-    page.context.add_cookies([{"name": "cm_demo_region", "value": "DE", "url": host}
-                              for host in (www, blog)])
-    tags = '<script type="text/plain" data-category="analytics" src="/static/demo/analytics.js"></script>'
-    page.goto(serve_page(page, f"{www}/with-domain", head=tags, attrs=' data-cookie-domain="shop.test"'))
-    with page.expect_response(receipt_posted):
-        banner(page).get_by_role("button", name="Accept all").click()
-    cookie = consent_cookie(page)
-    assert cookie["domain"] == ".shop.test"
-
-    page.goto(serve_page(page, f"{blog}/other-subdomain", head=tags))
-    page.wait_for_function("(window.demoRan || []).length === 1")
-    expect(banner(page)).to_have_count(0)
-    assert consent_id(page) == cookie["value"].split(".")[1]
-
-
-def test_a_cookie_domain_the_page_is_not_under_falls_back_to_the_host(visitor, shop):
-    page = visitor()
-    page.goto(f"{shop.url}/?region=DE")
-    page.goto(serve_page(page, f"{shop.url}/foreign-domain", attrs=' data-cookie-domain="example.com"'))
-    with page.expect_response(receipt_posted):
-        banner(page).get_by_role("button", name="Reject all").click()
-    assert consent_cookie(page)["domain"] == "127.0.0.1"
