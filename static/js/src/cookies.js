@@ -14,7 +14,7 @@
 import { OPTIONAL } from "./fallback.js";
 
 const NAME = "cm_consent";
-const FORMAT = /^1\.([0-9a-f]{32})\.([1-9]\d{0,5})\.([01]+)\.(\d{1,11})\.([a-z_]{3,10})\.([01])([01])\.([0-9a-f]{8})$/;
+const FORMAT = /^1\.([0-9a-f]{32})\.(\d+)\.([01]+)\.(\d+)\.([a-z_]+)\.([01])([01])\.([0-9a-f]{8})$/;
 const DAY = 86400;
 
 const fnv = (text) => {

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from .conftest import banner, consent_id, dialog, ran, receipt_posted
+from .conftest import banner, consent_id, dialog, in_region, ran, receipt_posted, serve_page
 
 CONSENT_UPDATES = """() => dataLayer.filter(e => e[0] === 'consent' && e[1] === 'update').map(e => e[2])"""
 
@@ -50,3 +50,21 @@ def test_only_chosen_categories_run_and_withdrawal_clears_their_cookies_everywhe
     first, second = shop.receipts(consent_id(page))
     assert second["method"] == "withdraw" and not any(second["choices"].values())
     assert page.evaluate("ConsentManager.has('analytics')") is False
+
+
+def test_a_tag_naming_two_categories_needs_both_and_data_type_is_kept(visitor, shop):
+    page = visitor()
+    in_region(page, shop, "DE")
+    head = """
+<script type="text/plain" data-category="analytics marketing">window.both = true;</script>
+<script type="text/plain" data-type="module" data-category="analytics">
+  window.moduleType = document.currentScript === null;   // null inside module scripts
+</script>"""
+    page.goto(serve_page(page, f"{shop.url}/two-categories", head=head))
+    with page.expect_response(receipt_posted):
+        page.evaluate("ConsentManager.set({analytics: true})")
+    page.wait_for_function("window.moduleType === true")
+    assert page.evaluate("window.both") is None
+    with page.expect_response(receipt_posted):
+        page.evaluate("ConsentManager.set({marketing: true})")
+    page.wait_for_function("window.both === true")
