@@ -16,7 +16,7 @@ export const normalise = (given) =>
 export const state = {
   _choices: normalise({}), // category id -> allowed, for every category the widget knows
   _record: null,       // the visitor's choice: {_id, _rev, _method, _time, _gpc, _optOut}
-  _config: FALLBACK,   // what the banner shows: fetched, cached, or built in
+  _config: FALLBACK,   // what the banner shows: fetched, or built in
   _known: false,       // false until a stored choice, a config or the fallback decided
 };
 const watchers = [];

@@ -12,7 +12,7 @@
 import { bannerShown, hideBanner, showBanner } from "./banner.js";
 import { fetchConfig } from "./config.js";
 import { newConsentId, now, readConsent } from "./cookies.js";
-import { closeDialog, openDialog } from "./dialog.js";
+import { openDialog } from "./dialog.js";
 import { FALLBACK, OPTIONAL } from "./fallback.js";
 import { guard } from "./guard.js";
 import { CHOICE, DEFAULT, STORED, apply, state } from "./state.js";
@@ -68,7 +68,7 @@ const loadConfig = () => (fetching ||= fetchConfig(page._api));
 
 export async function showPreferences() {
   if (!state._config.config_hash) {
-    // A returning visitor without a cached config: this page's config, or the built-in one.
+    // A returning visitor before the background check: this page's config, or the built-in one.
     state._config = (await loadConfig()) || state._config;
   }
   whenBody(guard(() => openDialog(act, gpcHonored())));
@@ -125,5 +125,3 @@ export function afterLoad(fn) {
   if (document.readyState === "complete") later();
   else addEventListener("load", later, { once: true });
 }
-
-export { closeDialog, hideBanner };

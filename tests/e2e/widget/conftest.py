@@ -16,10 +16,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from playwright.sync_api import expect
 
 from ...conftest import SITE, TOKENS, LiveServer
 
+# Generous on a busy 2-core machine; a passing wait returns as soon as its condition holds.
 EXPECT_MS = 10_000
+expect.set_options(timeout=EXPECT_MS)
 
 
 def server_env(database: Path, geoip_db: Path, **overrides) -> dict:
