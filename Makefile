@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test install node chromium clean
+.PHONY: run serve test install node chromium clean widget screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,14 @@ serve: install
 
 test: install node chromium
 	$(PY) -m pytest
+
+# The widget bundle is committed; rebuild it after changing static/js/src or static/css/widget.css.
+widget: node
+	npm run --silent build:widget
+
+# docs/widget-banner.png and docs/widget-dialog.png, from the real demo in Chromium.
+screenshots: install chromium
+	$(PY) scripts/screenshot_banner.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache test-results

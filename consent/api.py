@@ -42,7 +42,9 @@ def config():
     lang = book.negotiate(wanted_languages(query.get("lang")), region)
     gpc = request.headers.get("Sec-GPC", "").strip() == "1"
     response = jsonify(book.visitor_config(location, region, lang, gpc))
-    response.headers["Cache-Control"] = f"private, max-age={CONFIG_MAX_AGE}"
+    # The demo's ?region= switch changes the answer behind the same URL: revalidate (ETag) every time.
+    demo = current_app.extensions["consent.settings"].demo
+    response.headers["Cache-Control"] = "private, no-cache" if demo else f"private, max-age={CONFIG_MAX_AGE}"
     response.vary.update(("Accept-Language", "Sec-GPC", "Origin"))
     response.add_etag()
     return response.make_conditional(request)

@@ -27,3 +27,12 @@ def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json()["database"] == "ok"
+
+
+def test_demo_config_is_revalidated_so_a_region_switch_shows_at_once(settings_for):
+    client = create_app(settings_for(CONSENT_MODE="demo"), environ={}).test_client()
+    first = client.get("/api/v1/config")
+    assert first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"]
+    client.get("/?region=US-CA")
+    switched = client.get("/api/v1/config", headers={"If-None-Match": first.headers["ETag"]})
+    assert switched.status_code == 200 and switched.get_json()["model"] == "opt-out"

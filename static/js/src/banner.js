@@ -1,0 +1,34 @@
+/**
+ * The first layer, one per model. opt-in: Accept all / Reject all / Customize,
+ * equal in weight. opt-out: "Do not sell or share my personal information", or
+ * the news that Global Privacy Control was honored. notice: OK. It is a labelled
+ * region, not a modal: the shop stays usable while it is open.
+ */
+import { h } from "./dom.js";
+import { state } from "./state.js";
+import { uiRoot } from "./ui.js";
+
+let banner = null;
+
+/** act(action), the action named by its button's text: accept_all, reject_all, customize, ok, do_not_sell */
+export function showBanner(act, gpcHonored) {
+  hideBanner();
+  const { texts, model, lang } = state._config;
+  const button = (action) => h("button", { type: "button", onclick: () => act(action) }, texts[action]);
+  const buttons = model === "opt-in"
+    ? [button("accept_all"), button("reject_all")]
+    : [model === "opt-out" && !gpcHonored && button("do_not_sell"), button("ok")];
+  banner = h("section", { class: "w b", "aria-labelledby": "cm-bt", lang },
+    h("h2", { id: "cm-bt" }, texts.title),
+    h("p", null, texts.description),
+    gpcHonored && h("p", { class: "gpc" }, texts.dialog_gpc_honored),
+    h("div", { class: "act" }, buttons, button("customize")));
+  uiRoot().append(banner);
+}
+
+export function hideBanner() {
+  banner?.remove();
+  banner = null;
+}
+
+export const bannerShown = () => !!banner;

@@ -1,0 +1,40 @@
+/**
+ * Gated iframes: `<iframe data-category="personalization" data-src="...">` gets
+ * its src only while the category is allowed. While it is denied, a
+ * placeholder (`<div class="cm-placeholder">`, page markup the site may style)
+ * says why and offers a button that allows the category; a later withdrawal
+ * unloads the frame again.
+ */
+import { h } from "./dom.js";
+import { allows, state } from "./state.js";
+
+const placeholders = new WeakMap();
+
+function placeholder(frame, allow) {
+  const id = frame.dataset.category.split(/\s+/)[0];
+  const { texts, categories, lang } = state._config;
+  const title = categories.find((c) => c.id === id)?.title || id;
+  return h("div", { class: "cm-placeholder", lang },
+    h("p", null, texts.dialog_placeholder.replace("{category}", title)),
+    h("button", { type: "button", onclick: () => allow(id) }, texts.load_content));
+}
+
+/** Load allowed frames, hold back denied ones behind a placeholder. */
+export function syncFrames(allow) {
+  if (!state._known) return;
+  for (const frame of document.querySelectorAll("iframe[data-category][data-src]")) {
+    const shown = placeholders.get(frame);
+    if (allows(frame.dataset.category)) {
+      if (frame.getAttribute("src") !== frame.dataset.src) frame.src = frame.dataset.src;
+      frame.style.removeProperty("display");
+      shown?.remove();
+      placeholders.delete(frame);
+    } else if (!shown) {
+      if (frame.hasAttribute("src")) frame.src = "about:blank";
+      frame.style.setProperty("display", "none", "important");
+      const host = placeholder(frame, allow);
+      frame.before(host);
+      placeholders.set(frame, host);
+    }
+  }
+}

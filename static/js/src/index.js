@@ -1,0 +1,97 @@
+/**
+ * The widget's entry point: it only wires the modules to the consent state and
+ * exposes `window.ConsentManager`. Everything runs through `guard`, so the
+ * widget never throws into the host page.
+ */
+import { hideBanner } from "./banner.js";
+import { clearCookies, writeConsent } from "./cookies.js";
+import { pushDefaults, pushUpdate } from "./consent-mode.js";
+import { closeDialog } from "./dialog.js";
+import { OPTIONAL } from "./fallback.js";
+import { syncFrames } from "./frames.js";
+import { activateScripts } from "./gate.js";
+import { guard } from "./guard.js";
+import { flush, send } from "./receipts.js";
+import { CHOICE, state, watch } from "./state.js";
+import { announce } from "./ui.js";
+import { afterLoad, all, choose, page, showPreferences, start } from "./visit.js";
+
+const listeners = new Set();
+const allowOne = (id) => choose({ ...state._choices, [id]: true }, "custom");  // a placeholder's button
+
+/** The visitor's choice as ConsentManager.get() and the receipt show it. */
+function describe() {
+  const record = state._record;
+  return record && {
+    consent_id: record._id,
+    revision: record._rev,
+    choices: Object.fromEntries(OPTIONAL.map((id) => [id, state._choices[id]])),
+    method: record._method,
+    gpc: record._gpc,
+  };
+}
+
+function receipt() {
+  const { lang, config_hash } = state._config;
+  // Without a hash the service records the banner it would have shown: the built-in one has none.
+  return { ...describe(), lang, page: (location.origin + location.pathname).slice(0, 2048), config_hash };
+}
+
+guard(() => {
+  if (window.ConsentManager) return;   // the tag was included twice
+  pushDefaults();
+  const script = document.currentScript || document.querySelector("script[data-api]");
+  page._api = (script?.dataset.api || new URL(script?.src || location.href).origin).replace(/\/+$/, "");
+  page._domain = script?.dataset.cookieDomain || "";
+
+  watch(() => pushUpdate(state._choices, state._record?._method));
+  watch(activateScripts);
+  watch(() => syncFrames(allowOne));
+  watch((how) => {
+    const { categories, lifetime_days } = state._config;
+    if (how === CHOICE) writeConsent(state._record, state._choices, lifetime_days, page._domain);
+    clearCookies(categories.filter((c) => !state._choices[c.id]).flatMap((c) => c.cookies));
+  });
+  watch((how) => {
+    if (how !== CHOICE) return;
+    hideBanner();
+    closeDialog();
+    announce(state._config.texts.dialog_saved);
+    send(page._api, receipt());
+  });
+  watch(() => {
+    const detail = { ...describe(), choices: { ...state._choices } };
+    for (const listener of listeners) guard(listener)(detail);
+    document.dispatchEvent(new CustomEvent("cm:change", { detail }));
+  });
+
+  const api = {
+    get: describe,
+    has: (category) => !!state._choices[category],
+    on(type, listener) {
+      if (type === "change") listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    show: showPreferences,
+    acceptAll: () => choose(all(true), "accept_all"),
+    rejectAll: () => choose(all(false), "reject_all"),
+    // Only `true` allows: set({analytics: "yes"}) denies.
+    set: (choices) => choose({ ...state._choices, ...choices }, "custom"),
+    withdraw: () => choose(all(false), "withdraw"),
+  };
+  window.ConsentManager = Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, guard(fn)]));
+
+  // "Cookie settings" links, including those added later.
+  document.addEventListener("click", guard((event) => {
+    if (!event.target.closest?.("[data-cm-open]")) return;
+    event.preventDefault();
+    showPreferences();
+  }));
+  new MutationObserver(guard(() => {
+    activateScripts();
+    syncFrames(allowOne);
+  })).observe(document.documentElement, { childList: true, subtree: true });
+
+  start();
+  afterLoad(() => flush(page._api));   // what an earlier page could not deliver
+})();

@@ -1,0 +1,127 @@
+/**
+ * What happens on one page view. A valid stored choice applies at once, with no
+ * banner and no request before the load event. After the load event the
+ * configuration is fetched in the background: when its revision is newer than
+ * the stored choice's, the banner asks again, and the revision is remembered
+ * (localStorage `cm_revision`) so that later pages hold the old choice back
+ * until the visitor answers. Without a valid choice the configuration is
+ * fetched with a short timeout and the banner its model asks for is shown;
+ * when it cannot be had, the built-in English opt-in banner is, and nothing
+ * optional runs until the visitor says so.
+ */
+import { bannerShown, hideBanner, showBanner } from "./banner.js";
+import { fetchConfig } from "./config.js";
+import { newConsentId, now, readConsent } from "./cookies.js";
+import { openDialog } from "./dialog.js";
+import { FALLBACK, OPTIONAL } from "./fallback.js";
+import { guard } from "./guard.js";
+import { CHOICE, DEFAULT, STORED, apply, state } from "./state.js";
+import { whenBody } from "./ui.js";
+
+export const page = { _api: "", _domain: "" };
+let fetching = null;   // this page view's one config request
+const REVISION = "cm_revision";
+
+/** The newest revision this browser has been told about, or 0. */
+const knownRevision = () => {
+  try {
+    return +localStorage.getItem(REVISION);
+  } catch {
+    return 0;
+  }
+};
+
+const gpcSignal = () => navigator.globalPrivacyControl === true || state._config.gpc.signal;
+/** GPC counts where the region's law makes it an opt-out of sale and sharing. */
+const gpcHonored = () => state._config.model === "opt-out" && gpcSignal() &&
+  state._config.gpc.categories.length > 0;
+
+export function choose(choices, method) {
+  const previous = state._record;
+  apply(choices, CHOICE, {
+    _id: previous?._id || newConsentId(),
+    _rev: state._config.revision,
+    _method: method,
+    _time: now(),
+    _gpc: gpcSignal(),
+    _optOut: state._config.model === "opt-out",
+  });
+}
+
+export const all = (value) => Object.fromEntries(OPTIONAL.map((id) => [id, value]));
+/** "Do not sell or share": the categories the region's law names, off. */
+const noSale = (choices) => ({ ...choices, ...Object.fromEntries(state._config.gpc.categories.map((id) => [id, false])) });
+
+/** The banner's and the dialog's buttons. */
+function act(action, picked) {
+  const hadConsent = state._record && OPTIONAL.some((id) => state._choices[id]);
+  if (action === "accept_all") choose(all(true), action);
+  else if (action === "reject_all") choose(all(false), hadConsent ? "withdraw" : action);
+  else if (action === "save") choose(picked, "custom");
+  else if (action === "customize") showPreferences();
+  else if (action === "do_not_sell") choose(noSale(state._choices), "custom");
+  else if (state._record?._rev === state._config.revision) hideBanner();   // OK after GPC was honored
+  else choose(state._choices, "notice");                                     // OK: the notice was seen
+}
+
+const loadConfig = () => (fetching ||= fetchConfig(page._api));
+
+export async function showPreferences() {
+  if (!state._config.config_hash) {
+    // A returning visitor before the background check: this page's config, or the built-in one.
+    state._config = (await loadConfig()) || state._config;
+  }
+  whenBody(guard(() => openDialog(act, gpcHonored())));
+}
+
+/** Show what the configuration's model asks; `stale` is a choice that no longer holds. */
+function decide(config, stale) {
+  state._config = config;
+  // The visitor already chose (through the API) while the config was on its way.
+  if (state._record && state._record !== stale?._record && state._record._rev >= config.revision) return;
+  if (config.model === "opt-in") {
+    apply({}, DEFAULT);
+  } else {
+    // A category the visitor turned off before stays off.
+    const defaults = Object.fromEntries(config.categories.map((c) =>
+      [c.id, c.default && (!stale || stale._choices[c.id] !== false)]));
+    if (gpcHonored()) choose(noSale(defaults), "gpc");
+    else apply(defaults, DEFAULT);
+  }
+  whenBody(guard(() => showBanner(act, gpcHonored())));
+}
+
+/** After the load event: is the stored choice still for the current revision? */
+const recheck = () => loadConfig().then(guard((config) => {
+  if (!config) return;
+  state._config = config;
+  if (config.revision > state._record._rev && !bannerShown()) {
+    try {
+      localStorage.setItem(REVISION, config.revision);
+    } catch {}
+    showBanner(act, gpcHonored());
+  }
+}));
+
+export function start() {
+  const stored = readConsent();
+  const known = knownRevision();
+  // The built-in configuration, at the newest revision this browser has seen, until the service answers.
+  const fallback = state._config = { ...FALLBACK, revision: Math.max(stored?._record._rev || 1, known) };
+  const stale = stored && (stored._record._rev < known ||
+    // GPC switched on since an opt-out choice: the region's law makes it count, so ask again.
+    (stored._record._optOut && navigator.globalPrivacyControl === true && !stored._record._gpc));
+  if (stored && !stale) {
+    apply(stored._choices, STORED, stored._record);
+    afterLoad(recheck);
+  } else {
+    if (stored) state._record = stored._record;   // its consent_id carries over to the new answer
+    loadConfig().then(guard((config) => decide(config || fallback, stale && stored)));
+  }
+}
+
+export function afterLoad(fn) {
+  const later = () => setTimeout(guard(fn));
+  if (document.readyState === "complete") later();
+  else addEventListener("load", later, { once: true });
+}

@@ -1,0 +1,98 @@
+"""The service down, slow or talking nonsense: fail closed in English, and lose no receipt."""
+
+import json
+
+import pytest
+from playwright.sync_api import expect
+
+from .conftest import banner, consent_id, dialog, optional_cookies, ran, receipt_posted
+
+# California would get an opt-out banner with tags running; failing closed means opt-in.
+FALLBACK_BUTTONS = ["Accept all", "Reject all", "Customize"]
+
+
+def test_unreachable_service_fails_closed_and_the_receipt_arrives_later(visitor, shop):
+    page = visitor()
+    page.route("**/api/v1/**", lambda route: route.abort("connectionrefused"))
+    page.goto(f"{shop.url}/?region=US-CA")
+    expect(banner(page).get_by_role("heading")).to_have_text("Your privacy, your choice")
+    expect(banner(page).get_by_role("button")).to_have_text(FALLBACK_BUTTONS)
+    assert ran(page) == [] and optional_cookies(page) == set()
+    banner(page).get_by_role("button", name="Customize").click()
+    expect(dialog(page).get_by_role("switch")).to_have_text(["", "", ""])
+    expect(dialog(page).get_by_role("switch", name="Performance monitoring")).not_to_be_checked()
+    dialog(page).get_by_role("button", name="Reject all").click()
+    expect(banner(page)).to_have_count(0)
+    page.wait_for_function("JSON.parse(localStorage.getItem('cm_queue') || '[]').length === 1")
+    assert ran(page) == []
+    assert shop.receipts(consent_id(page)) == []
+
+    page.unroute("**/api/v1/**")
+    with page.expect_response(receipt_posted) as posted:
+        page.reload()
+    assert posted.value.status == 201
+    [receipt] = shop.receipts(consent_id(page))
+    assert receipt["method"] == "reject_all" and receipt["region"] == "us-opt-out"
+    assert not any(receipt["choices"].values())
+    page.wait_for_function("JSON.parse(localStorage.getItem('cm_queue') || '[]').length === 0")
+
+    page.reload()                                   # nothing left to send twice
+    page.wait_for_load_state("load")
+    page.wait_for_function(
+        "performance.getEntriesByType('resource').some(e => e.name.includes('/api/v1/config'))")
+    assert len(shop.receipts(consent_id(page))) == 1
+    expect(banner(page)).to_have_count(0)
+
+
+def test_receipts_refused_with_503_wait_in_the_queue(visitor, shop):
+    page = visitor()
+    page.goto(f"{shop.url}/?region=DE")
+    page.route("**/api/v1/consents", lambda route: route.fulfill(
+        status=503, content_type="application/json", body='{"error": {"status": 503}}'))
+    with page.expect_response(receipt_posted):
+        banner(page).get_by_role("button", name="Accept all").click()
+    page.wait_for_function("(window.demoRan || []).length === 3")   # consent does not wait for the service
+    assert json.loads(page.evaluate("localStorage.getItem('cm_queue')"))[0]["b"]["method"] == "accept_all"
+    page.unroute("**/api/v1/consents")
+    with page.expect_response(receipt_posted):
+        page.goto(f"{shop.url}/")
+    [receipt] = shop.receipts(consent_id(page))
+    assert receipt["method"] == "accept_all" and len(receipt["config_hash"]) == 64
+
+
+def test_a_slow_service_times_out_into_the_english_banner(visitor, shop):
+    page = visitor()
+    held = []
+    page.route("**/api/v1/config*", lambda route: held.append(route))   # never answered
+    page.goto(f"{shop.url}/?region=US-CA")
+    expect(banner(page).get_by_role("button")).to_have_text(FALLBACK_BUTTONS)
+    assert held and ran(page) == []
+    with page.expect_response(receipt_posted) as posted:
+        banner(page).get_by_role("button", name="Accept all").click()
+    assert posted.value.status == 201
+    page.wait_for_function("(window.demoRan || []).length === 3")
+    [receipt] = shop.receipts(consent_id(page))
+    # The built-in banner has no config hash: the service records the one it would have shown.
+    assert receipt["method"] == "accept_all" and len(receipt["config_hash"]) == 64
+
+
+@pytest.mark.parametrize("body", [
+    '{"model": "opt-out"}',
+    "<html>Bad gateway</html>",
+    None,                                                   # the real config, with one field wrong
+])
+def test_a_config_that_fails_validation_counts_as_none(visitor, shop, body):
+    page = visitor()
+
+    def answer(route):
+        if body is not None:
+            return route.fulfill(status=200, content_type="application/json", body=body)
+        config = route.fetch().json()
+        config["categories"][1]["cookies"] = "_ga"         # a string where a list belongs
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(config))
+
+    page.route("**/api/v1/config*", answer)
+    page.goto(f"{shop.url}/?region=US-CA")
+    expect(banner(page).get_by_role("button")).to_have_text(FALLBACK_BUTTONS)
+    assert ran(page) == []
+    assert page.errors == []
