@@ -8,7 +8,7 @@ from flask import Flask
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import api, auth, cli, demo, errors, geo, ops, policies, store
+from . import admin, api, auth, cli, demo, errors, geo, ops, policies, reports, store
 from .settings import ROOT, load
 
 log = logging.getLogger(__name__)
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     geo.init_app(app, settings)
     store.init_app(app, settings.database)
     auth.init_app(app, settings.tokens)
+    admin.init_app(app, settings)
     CORS(app, resources={WIDGET_ROUTES: {"origins": list(settings.allowed_origins)}},
          methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
          expose_headers=["ETag"], max_age=86400, always_send=False,
@@ -49,6 +50,8 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.register_blueprint(api.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(demo.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(admin.bp)
     cli.init_app(app)
 
     if settings.generated:

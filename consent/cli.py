@@ -68,4 +68,7 @@ def settings_command():
 
 
 def init_app(app) -> None:
+    from . import report_cli
+
+    report_cli.register(consent)
     app.cli.add_command(consent)

@@ -55,6 +55,9 @@ SETTINGS = (
     Setting("CONSENT_DATA_DIR", "data",
             "Directory with regions.json, categories.json and locales/."),
     Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
+    Setting("CONSENT_ADMIN_SESSION_MINUTES", "480",
+            "How long a sign-in at /admin lasts before the token must be entered again "
+            "(counted from sign-in, not from the last click)."),
 )
 DOCUMENTED = {s.name: s for s in SETTINGS}
 
@@ -72,6 +75,7 @@ class Settings:
     tokens: dict[str, tuple[str, ...]]
     data_dir: Path
     max_body: int
+    admin_session_minutes: int = 480
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -153,6 +157,8 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         tokens=tokens,
         data_dir=_path(raw["CONSENT_DATA_DIR"]),
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
+        admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
+                                            raw["CONSENT_ADMIN_SESSION_MINUTES"]),
         generated=tuple(generated),
     )
 
@@ -173,6 +179,13 @@ def _non_negative_int(name: str, value) -> int:
         raise ConfigurationError(f"{name}: not a whole number: {value!r}") from None
     if number < 0:
         raise ConfigurationError(f"{name}: must not be negative")
+    return number
+
+
+def _positive_int(name: str, value) -> int:
+    number = _non_negative_int(name, value)
+    if number == 0:
+        raise ConfigurationError(f"{name}: must be at least 1")
     return number
 
 
