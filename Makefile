@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install node chromium clean
+.PHONY: run serve test install node chromium clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ chromium:
 run: install
 	$(FLASK) consent init
 	$(FLASK) run --host $(HOST) --port $(PORT)
+
+# Production-style serving: gunicorn, workers sized to the machine (gunicorn.conf.py).
+serve: install
+	$(FLASK) consent init
+	$(VENV)/bin/gunicorn -c gunicorn.conf.py app:app
 
 test: install node chromium
 	$(PY) -m pytest

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
+from flask_compress import Compress
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, api, auth, cli, demo, errors, geo, ops, policies, reports, store
+from . import (admin, api, assets, auth, cli, demo, errors, geo, headers, limits, openapi,
+               ops, policies, proof, reports, retention, rights, store)
 from .settings import ROOT, load
 
 log = logging.getLogger(__name__)
@@ -28,30 +30,43 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.config.update(
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body,
-        JSON_SORT_KEYS=False,
+        COMPRESS_MIMETYPES=["application/json", "text/javascript", "application/javascript",
+                            "text/css", "text/html", "text/csv", "application/x-ndjson",
+                            "image/svg+xml"],
+        COMPRESS_ALGORITHM=["br", "gzip"],
+        COMPRESS_ALGORITHM_STREAMING=["br", "deflate"],
     )
     app.json.sort_keys = False
     app.extensions["consent.settings"] = settings
 
     errors.init_app(app)
     policies.init_app(app, settings)
+    retention.init_app(app, settings)
     geo.init_app(app, settings)
     store.init_app(app, settings.database)
     auth.init_app(app, settings.tokens)
     admin.init_app(app, settings)
     CORS(app, resources={WIDGET_ROUTES: {"origins": list(settings.allowed_origins)}},
          methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
-         expose_headers=["ETag"], max_age=86400, always_send=False,
+         expose_headers=["ETag", "Location", "Content-Disposition"], max_age=86400,
+         always_send=False,
          vary_header=False)  # the config view sets one merged Vary header itself
     if settings.proxy_hops:
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.register_blueprint(api.bp)
+    app.register_blueprint(rights.bp)
+    app.register_blueprint(proof.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(demo.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(openapi.bp)
+    limits.init_app(app, settings)
+    assets.init_app(app)
+    headers.init_app(app)
+    Compress(app)
     cli.init_app(app)
 
     if settings.generated:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, request, url_for
 
 from . import receipts
 from .errors import ApiError
@@ -58,7 +58,7 @@ def record_consent():
     """
     choice = _consent.load(json_body())
     origin = request.headers.get("Origin")
-    _require_site_origin(origin)
+    require_site_origin(origin)
     book = get_book()
     if choice["revision"] > book.revision:
         raise ApiError(422, fields={"revision": [f"The current revision is {book.revision}."]})
@@ -77,6 +77,8 @@ def record_consent():
     response = jsonify(body)
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"
+    # Where the visitor reads (GET) and erases (DELETE) their record: consent/rights.py.
+    response.headers["Location"] = url_for("rights.record", consent_id=receipt["consent_id"])
     return response
 
 
@@ -93,10 +95,10 @@ def json_body():
         raise ApiError(400) from None
 
 
-def _require_site_origin(origin: str | None) -> None:
-    """Browsers always send Origin on POST; a foreign one must not write into our statistics."""
+def require_site_origin(origin: str | None) -> None:
+    """Browsers always send Origin on POST and DELETE; a foreign page may not write or erase."""
     if not origin:
         return
     allowed = current_app.extensions["consent.settings"].allowed_origins
     if origin.rstrip("/") not in allowed and origin != request.host_url.rstrip("/"):
-        raise ApiError(403, "Receipts are accepted only from the configured site origins.")
+        raise ApiError(403, "Only the configured site origins may record or erase consent.")

@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from . import cli_proof
 from .geo import Location
 from .policies import get_book
 from .store import get_store
@@ -65,6 +66,10 @@ def settings_command():
     click.echo(json.dumps(settings.describe(), indent=2))
     if settings.generated:
         click.echo(f"Demo mode generated: {', '.join(settings.generated)}", err=True)
+
+
+for _command in cli_proof.COMMANDS:
+    consent.add_command(_command)
 
 
 def init_app(app) -> None:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,20 +51,56 @@ UNKNOWN = Location(None, None, "unknown")
 
 
 class Locator:
-    """Resolves a request to a Location. One per app, opened at start-up."""
+    """Resolves a request to a Location. One per app, opened at start-up.
+
+    The database file is looked at again every ``recheck`` seconds: a new file
+    (geoipupdate replaces it weekly) is picked up without a restart, and a
+    missing or broken one degrades every lookup to "unknown" (the strictest
+    banner) until it is back, instead of failing requests.
+    """
 
     def __init__(self, settings: Settings):
         self.country_header = settings.country_header
         self.subdivision_header = settings.subdivision_header
         self.demo = settings.demo
         self.path = settings.geoip_db
-        self._reader = open_database(settings.geoip_db)
-        self._lookup = (self._reader.city if "City" in self._reader.metadata().database_type
-                        else self._reader.country)
+        self.recheck = settings.geoip_recheck
+        self._reader = None
+        self._open(open_database(settings.geoip_db), os.stat(settings.geoip_db))
+
+    def _open(self, reader, stat) -> None:
+        self._reader = reader
+        self._stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        self._next_check = time.monotonic() + self.recheck
+        # Bound once: City files answer .city(), Country files only .country().
+        self._lookup = reader.city if "City" in reader.metadata().database_type else reader.country
+
+    def _refresh(self) -> None:
+        self._next_check = time.monotonic() + self.recheck
+        try:
+            stat = os.stat(self.path)
+        except OSError:
+            if self._reader is not None:
+                log.error("GeoIP database %s is gone: every visitor is 'unknown' until it is back",
+                          self.path)
+                self._reader = None   # an old reader is dropped, never closed under a lookup
+            return
+        if self._reader is not None and self._stamp == (stat.st_ino, stat.st_size,
+                                                        stat.st_mtime_ns):
+            return
+        try:
+            self._open(open_database(self.path), stat)
+            log.info("GeoIP database %s (re)opened", self.path)
+        except ConfigurationError as error:
+            log.error("%s: every visitor is 'unknown' until it is fixed", error)
+            self._reader = None
+            self._stamp = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
 
     @property
     def database_type(self) -> str:
-        return self._reader.metadata().database_type
+        if time.monotonic() >= self._next_check:
+            self._refresh()
+        return self._reader.metadata().database_type if self._reader else "unavailable"
 
     def locate(self, req=None) -> Location:
         req = req or request
@@ -92,6 +130,10 @@ class Locator:
             return UNKNOWN
         if not ip.is_global:
             return Location(None, None, "private")
+        if time.monotonic() >= self._next_check:
+            self._refresh()
+        if self._reader is None:
+            return UNKNOWN
         try:
             answer = self._lookup(str(ip))
         except (geoip2.errors.AddressNotFoundError, ValueError):

@@ -1,4 +1,4 @@
-"""Operational endpoints: liveness and readiness for load balancers and monitors."""
+"""Operational endpoints: liveness (/livez) and readiness (/healthz) for balancers and monitors."""
 
 from __future__ import annotations
 
@@ -8,6 +8,12 @@ from .policies import get_book
 from .store import get_store
 
 bp = Blueprint("ops", __name__)
+
+
+@bp.get("/livez")
+def livez():
+    """Liveness: the process answers. Touches nothing, so it is also the benchmarks' baseline."""
+    return {"status": "ok"}
 
 
 @bp.get("/healthz")

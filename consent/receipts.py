@@ -71,10 +71,18 @@ def link_hash(prev_hash: str, receipt_id: str, recorded_at: str, payload_digest:
         f"{prev_hash}|{receipt_id}|{recorded_at}|{payload_digest}".encode()).hexdigest()
 
 
+def utc_timestamp(now: datetime | None = None) -> str:
+    """The one time format of the store (``2026-05-04T09:30:00.123456Z``): it sorts as text."""
+    moment = now or datetime.now(timezone.utc)
+    # A naive time is taken as UTC, never as the server's local time.
+    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+    moment = moment.astimezone(timezone.utc)
+    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def seal(receipt: dict, prev_hash: str, now: datetime | None = None) -> dict:
     """Stamp the time and chain the receipt to its predecessor (inside the write transaction)."""
-    recorded_at = (now or datetime.now(timezone.utc)).isoformat(timespec="microseconds")
-    recorded_at = recorded_at.replace("+00:00", "Z")
+    recorded_at = utc_timestamp(now)
     digest = payload_hash(receipt)
     return {**receipt, "recorded_at": recorded_at, "payload_hash": digest, "prev_hash": prev_hash,
             "hash": link_hash(prev_hash, receipt["receipt_id"], recorded_at, digest)}

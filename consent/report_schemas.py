@@ -80,3 +80,54 @@ class AccessLogQuerySchema(Schema):
         unknown = RAISE
 
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
+
+
+# ---- response shapes (for the OpenAPI document; the views build these in stats.py) ----
+
+class FiguresSchema(Schema):
+    answered = fields.Integer(required=True)
+    accept_all = fields.Integer(required=True)
+    reject_all = fields.Integer(required=True)
+    custom = fields.Integer(required=True)
+    gpc = fields.Integer(required=True)
+    withdraw = fields.Integer(required=True)
+    notice = fields.Integer(required=True)
+    gpc_signal = fields.Integer(required=True)
+    granted = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    opt_in_rate = fields.Dict(keys=fields.String(), values=fields.Float(allow_none=True),
+                              required=True)
+
+
+class StatsRowSchema(FiguresSchema):
+    """One group: its key under the group's own name (day, region, site or revision)."""
+
+    day = fields.String()
+    region = fields.String()
+    site = fields.String()
+    revision = fields.Integer()
+
+
+class StatsReportSchema(Schema):
+    start = fields.String(data_key="from", required=True)
+    end = fields.String(data_key="to", required=True)
+    group = fields.String(required=True)
+    filters = fields.Dict(required=True)
+    categories = fields.List(fields.String(), required=True)
+    totals = fields.Nested(FiguresSchema, required=True)
+    rows = fields.List(fields.Nested(StatsRowSchema), required=True)
+
+
+class AccessEntrySchema(Schema):
+    id = fields.Integer(required=True)
+    at = fields.String(required=True)
+    who = fields.String(required=True)
+    scope = fields.String(required=True)
+    via = fields.String(required=True)
+    action = fields.String(required=True)
+    params = fields.Dict(required=True)
+    rows = fields.Integer(allow_none=True, required=True)
+    finished_at = fields.String(allow_none=True, required=True)
+
+
+class AccessLogSchema(Schema):
+    entries = fields.List(fields.Nested(AccessEntrySchema), required=True)

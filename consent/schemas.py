@@ -7,7 +7,7 @@ silently dropped choice.
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 METHODS = ("accept_all", "reject_all", "custom", "gpc", "withdraw", "notice")
 OPTIONAL_CATEGORIES = ("analytics", "personalization", "marketing")
@@ -71,6 +71,35 @@ class ReceiptCreatedSchema(Schema):
     signature = fields.String(required=True)
 
 
+class ConsentIdSchema(Schema):
+    """The visitor's capability in a path: /api/v1/consents/<consent_id>."""
+    consent_id = fields.String(required=True, validate=HEX32)
+
+
+class ReceiptIdSchema(Schema):
+    receipt_id = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-f]{32}$", error="Not a receipt id (32 lower-case hex digits)."))
+
+
+class SignatureCheckSchema(Schema):
+    """The body of POST /api/v1/receipts/<receipt_id>/verify-signature."""
+    signature = fields.String(required=True, validate=validate.Regexp(
+        r"^[0-9a-f]{64}$", error="Not a receipt signature (64 lower-case hex digits)."))
+
+
+class ChainQuerySchema(Schema):
+    """GET /api/v1/receipts/verify?anchor=SEQ:HASH."""
+    anchor = fields.String(validate=validate.Regexp(
+        r"^[1-9][0-9]{0,17}:[0-9a-f]{64}$", error="Not an anchor like 1234:<64 hex digits>."))
+
+    @post_load
+    def _split_anchor(self, data, **kwargs):
+        if "anchor" in data:
+            seq, _, digest = data["anchor"].partition(":")
+            data["anchor"] = (int(seq), digest)
+        return data
+
+
 class CategoryConfigSchema(Schema):
     id = fields.String(required=True)
     required = fields.Boolean(required=True)
@@ -100,3 +129,28 @@ class ConfigSchema(Schema):
     categories = fields.List(fields.Nested(CategoryConfigSchema), required=True)
     texts = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     gpc = fields.Nested(GpcConfigSchema, required=True)
+
+
+class ErrorBodySchema(Schema):
+    status = fields.Integer(required=True)
+    message = fields.String(required=True)
+    fields_ = fields.Dict(keys=fields.String(), values=fields.List(fields.String()),
+                          data_key="fields")
+
+
+class ErrorSchema(Schema):
+    """The one error shape (consent/errors.py)."""
+
+    error = fields.Nested(ErrorBodySchema, required=True)
+
+
+class LivenessSchema(Schema):
+    status = fields.String(required=True)
+
+
+class HealthSchema(Schema):
+    status = fields.String(required=True, validate=validate.OneOf(("ok", "unavailable")))
+    database = fields.String(required=True)
+    geoip = fields.String(required=True)
+    revision = fields.Integer(required=True)
+    mode = fields.String(required=True)

@@ -13,6 +13,8 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .retention import BadPeriod, Period, parse_period
+
 ROOT = Path(__file__).resolve().parent.parent
 MODES = ("demo", "production")
 SCOPES = ("stats", "audit")
@@ -36,9 +38,16 @@ SETTINGS = (
             "Signs receipts and sessions. Required in production; demo generates one "
             "and keeps it in data/demo-secrets.json."),
     Setting("CONSENT_DATABASE", "data/consent.db", "SQLite file holding receipts and roll-ups."),
+    Setting("CONSENT_RETENTION", "13mo",
+            "How long receipts keep their personal payload (`400d`, `13mo`, `2y`); "
+            "`flask consent purge` erases older ones. Must cover the longest consent "
+            "lifetime in data/regions.json."),
     Setting("CONSENT_GEOIP_DB", None,
             "A MaxMind-format .mmdb (City or Country). Default: the GeoLite2 City file "
             "shipped by maxminddb-geolite2 (2018 data)."),
+    Setting("CONSENT_GEOIP_RECHECK", "60",
+            "Seconds between looks at the GeoIP file: a replaced file is reopened, a missing "
+            "one makes every visitor 'unknown' (strictest banner) until it is back."),
     Setting("CONSENT_PROXY_HOPS", "0",
             "Reverse proxies in front whose X-Forwarded-For is trusted; 0 trusts none."),
     Setting("CONSENT_COUNTRY_HEADER", None,
@@ -55,6 +64,14 @@ SETTINGS = (
     Setting("CONSENT_DATA_DIR", "data",
             "Directory with regions.json, categories.json and locales/."),
     Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
+    Setting("CONSENT_RATELIMIT_CONFIG", "600/minute",
+            "Config requests per client and worker (`N/second|minute|hour`, or `off`)."),
+    Setting("CONSENT_RATELIMIT_CONSENTS", "60/minute",
+            "Receipt posts per client and worker, or `off`."),
+    Setting("CONSENT_RATELIMIT_STORAGE", "memory://",
+            "Where rate-limit counters live: memory:// (per worker) or e.g. redis://host:6379."),
+    Setting("CONSENT_RATELIMIT_SIGN_IN", "10/minute",
+            "Sign-in attempts at /admin per client and worker, or `off`."),
     Setting("CONSENT_ADMIN_SESSION_MINUTES", "480",
             "How long a sign-in at /admin lasts before the token must be entered again "
             "(counted from sign-in, not from the last click)."),
@@ -67,7 +84,9 @@ class Settings:
     mode: str
     secret_key: str
     database: Path
+    retention: Period
     geoip_db: Path
+    geoip_recheck: int
     proxy_hops: int
     country_header: str | None
     subdivision_header: str | None
@@ -75,6 +94,10 @@ class Settings:
     tokens: dict[str, tuple[str, ...]]
     data_dir: Path
     max_body: int
+    ratelimit_config: str
+    ratelimit_consents: str
+    ratelimit_storage: str
+    ratelimit_sign_in: str = "10/minute"
     admin_session_minutes: int = 480
     generated: tuple[str, ...] = field(default=())
 
@@ -91,7 +114,7 @@ class Settings:
                 value = "*** (set)"
             elif f.name == "tokens":
                 value = {scope: f"{len(tokens)} token(s)" for scope, tokens in value.items()}
-            elif isinstance(value, Path):
+            elif isinstance(value, (Path, Period)):
                 value = str(value)
             elif isinstance(value, tuple):
                 value = list(value)
@@ -149,7 +172,9 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         mode=mode,
         secret_key=secret_key,
         database=database,
+        retention=_period("CONSENT_RETENTION", raw["CONSENT_RETENTION"]),
         geoip_db=_path(raw["CONSENT_GEOIP_DB"]) if raw["CONSENT_GEOIP_DB"] else embedded_geoip_db(),
+        geoip_recheck=_non_negative_int("CONSENT_GEOIP_RECHECK", raw["CONSENT_GEOIP_RECHECK"]),
         proxy_hops=_non_negative_int("CONSENT_PROXY_HOPS", raw["CONSENT_PROXY_HOPS"]),
         country_header=raw["CONSENT_COUNTRY_HEADER"] or None,
         subdivision_header=raw["CONSENT_SUBDIVISION_HEADER"] or None,
@@ -157,6 +182,10 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         tokens=tokens,
         data_dir=_path(raw["CONSENT_DATA_DIR"]),
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
+        ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
+        ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
+        ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
+        ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
         admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
                                             raw["CONSENT_ADMIN_SESSION_MINUTES"]),
         generated=tuple(generated),
@@ -182,6 +211,11 @@ def _non_negative_int(name: str, value) -> int:
     return number
 
 
+def _period(name: str, value: str) -> Period:
+    try:
+        return parse_period(value)
+    except BadPeriod as error:
+        raise ConfigurationError(f"{name}: {error}") from None
 def _positive_int(name: str, value) -> int:
     number = _non_negative_int(name, value)
     if number == 0:

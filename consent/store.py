@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from . import receipts as receipts_
 from .errors import error_response
 
 BUSY_TIMEOUT_S = 30
+SCRUB_WAIT_MS = 200     # an erasure waits this long at most for readers to let the WAL go
 migrations = Migrations("consent")
 
 
@@ -77,6 +78,25 @@ def m001_receipts(db: Database):
 
 
 @migrations()
+def m002_rights_erasure(db: Database):
+    # Erasure empties a receipt's payload columns but keeps its chain columns; these say
+    # when and by which logged erasure, sealed under the secret key (see consent/erasure.py).
+    db.execute("""
+        CREATE TABLE erasures (
+            id INTEGER PRIMARY KEY,
+            reason TEXT NOT NULL,              -- request (the visitor asked) or retention (purge)
+            subject TEXT,                      -- keyed hash of the consent_id; requests only
+            erased_at TEXT NOT NULL,
+            receipts INTEGER NOT NULL,         -- how many receipts this erasure emptied
+            cutoff TEXT                        -- retention: receipts recorded before this
+        )""")
+    db.execute("CREATE INDEX erasures_by_subject ON erasures (subject)")
+    db.execute("ALTER TABLE receipts ADD COLUMN erased_at TEXT")
+    db.execute("ALTER TABLE receipts ADD COLUMN erasure_id INTEGER REFERENCES erasures (id)")
+    db.execute("ALTER TABLE receipts ADD COLUMN erasure_seal TEXT")
+
+
+@migrations()
 def m003_stats_access_log(db: Database):
     # Who took what out of the service: every stats request and every export.
     db.execute("""
@@ -113,11 +133,18 @@ class _Tally:
         self.grants: Counter = Counter()
         self.snapshots: set[str] = set()     # config hashes already stored by this transaction
 
-    def count(self, day, site, region, revision, method, gpc, choices: dict, delta: int):
-        dims = (day, site or "", region, revision, method, gpc)
-        self.answers[dims] += delta
-        for category, granted in choices.items():
-            if granted:
+    def count(self, changes: list[tuple]) -> None:
+        """Add (day, site, region, revision, method, gpc, choices, delta) changes, all or none.
+
+        Everything that can fail (a malformed choices value) fails before anything
+        is added, so a receipt rolled back to its savepoint leaves no count behind.
+        """
+        prepared = [((day, site or "", region, revision, method, gpc),
+                     [category for category, granted in choices.items() if granted], delta)
+                    for day, site, region, revision, method, gpc, choices, delta in changes]
+        for dims, granted, delta in prepared:
+            self.answers[dims] += delta
+            for category in granted:
                 self.grants[(*dims, category)] += delta
 
     def write(self, conn) -> None:
@@ -125,10 +152,66 @@ class _Tally:
         conn.executemany(self.GRANTS, [(*dims, n) for dims, n in self.grants.items() if n])
 
 
+class _Queued:
+    """A receipt waiting for the group commit, and what became of it."""
+
+    __slots__ = ("draft", "snapshot", "now", "receipt", "error", "done")
+
+    def __init__(self, draft: dict, snapshot: dict, now: datetime | None = None):
+        self.draft, self.snapshot, self.now = draft, snapshot, now
+        self.receipt: dict | None = None
+        self.error: Exception | None = None
+        self.done = False
+
+
+class WriteTurn:
+    """Writers queue here for their turn at SQLite's write lock.
+
+    SQLite's own busy handler sleeps and polls (1, 2, 5 ... 100 ms), which
+    under many concurrent writers wastes most of the time asleep. A thread
+    lock plus flock() on a side file queues writers in the kernel instead and
+    hands the turn over the moment the previous commit is done. Without a
+    writable lock file (read-only directory) writers fall back to SQLite's
+    handler.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(f"{path}.write-lock")
+        self._thread_lock = threading.Lock()
+        self._fd: int | None = None
+        self._pid: int | None = None
+
+    def _file(self) -> int | None:
+        if self._pid != os.getpid():      # a fork must not share the parent's descriptor
+            try:
+                self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            except OSError:
+                self._fd = None
+            self._pid = os.getpid()
+        return self._fd
+
+    @contextlib.contextmanager
+    def __call__(self):
+        with self._thread_lock:
+            fd = self._file()
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                if fd is not None:
+                    fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 class Store:
     def __init__(self, path: Path):
         self.path = Path(path)
         self._local = threading.local()
+        self._turn = WriteTurn(self.path)
+        self._queue: list[_Queued] = []
+        self._queue_lock = threading.Lock()
+        self._writer_seat = threading.Lock()
+        self._snapshots_stored: set[str] = set()   # config hashes known to be in the table
 
     # ---- connections ------------------------------------------------------
 
@@ -145,6 +228,8 @@ class Store:
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S)
             conn.execute("PRAGMA synchronous=FULL")
+            # Erased payloads are overwritten with zeros, not left in free space.
+            conn.execute("PRAGMA secure_delete=ON")
             return Database(conn, execute_plugins=False)
         except sqlite3.Error as error:
             raise StoreUnavailable(str(error)) from error
@@ -167,6 +252,12 @@ class Store:
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
+        with self._turn():
+            with self._transaction() as conn:
+                yield conn
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         conn = self.db.conn
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -177,8 +268,11 @@ class Store:
                 raise
             conn.commit()
         except sqlite3.OperationalError as error:  # disk full, read-only, locked too long
-            if conn.in_transaction:
-                conn.rollback()
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.rollback()
+            # Reconnect next time: a connection opened on a read-only file stays read-only.
+            self._local.__dict__.clear()
             raise StoreUnavailable(str(error)) from error
 
     # ---- receipts ---------------------------------------------------------
@@ -186,56 +280,93 @@ class Store:
     def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
         """Seal, chain, count and commit one receipt; return it as stored.
 
-        ``now`` backdates the receipt (seeding, imports); live receipts take the clock.
+        ``now`` stamps another time than the present (tests, seeding).
+        Group commit: concurrent callers in this process queue their drafts;
+        whoever holds the writer's seat commits everything queued in one
+        transaction, so one fsync acknowledges many receipts. Each caller
+        returns only after the transaction holding its receipt has committed.
+
         :raise StoreUnavailable: when the database cannot take the write;
             nothing of the receipt is then stored.
         """
+        item = _Queued(draft, snapshot, now)
+        with self._queue_lock:
+            self._queue.append(item)
+        with self._writer_seat:
+            if not item.done:
+                with self._queue_lock:
+                    batch, self._queue = self._queue, []
+                self._commit_batch(batch)
+        if item.error is not None:
+            raise item.error
+        return item.receipt
+
+    def _commit_batch(self, batch: list["_Queued"]) -> None:
         tally = _Tally()
-        with self._writing() as conn:
-            receipt = self._append(conn, tally, self._last_hash(conn), draft, snapshot, now)
-            tally.write(conn)
-        return receipt
+        try:
+            with self._writing() as conn:
+                for item in batch:
+                    # One bad receipt must not sink the others queued with it.
+                    conn.execute("SAVEPOINT receipt")
+                    try:
+                        item.receipt = self._append(conn, tally, item.draft, item.snapshot,
+                                                    item.now)
+                    except sqlite3.OperationalError:
+                        raise
+                    except Exception as error:
+                        conn.execute("ROLLBACK TO receipt")
+                        item.error = error
+                    conn.execute("RELEASE receipt")
+                tally.write(conn)
+            # Only now, committed, may later receipts skip storing these snapshots.
+            self._snapshots_stored.update(tally.snapshots)
+        except StoreUnavailable as error:
+            for item in batch:
+                item.error, item.receipt = error, None
+        finally:
+            for item in batch:
+                item.done = True
 
     def record_receipts(self, batch: Iterable[tuple[dict, dict, datetime | None]]) -> int:
         """Seal, chain, count and commit many (draft, snapshot, now) receipts in ONE transaction.
 
-        The same per-receipt logic as ``record_receipt``; one commit (one fsync)
-        and one roll-up write per touched row for the lot is what makes seeding
-        a million receipts take minutes, not hours.
+        For seeding and imports: the same per-receipt logic as ``record_receipt``
+        (``_append``), one commit (one fsync) and one roll-up write per touched
+        row for the lot, which is what makes a million receipts take minutes.
+        All or nothing, unlike the group commit of live receipts.
         :raise StoreUnavailable: when the database cannot take the write;
             then none of the batch is stored.
         """
         count = 0
         tally = _Tally()
         with self._writing() as conn:
-            prev_hash = self._last_hash(conn)
             for draft, snapshot, now in batch:
-                prev_hash = self._append(conn, tally, prev_hash, draft, snapshot, now)["hash"]
+                self._append(conn, tally, draft, snapshot, now)
                 count += 1
             tally.write(conn)
+        self._snapshots_stored.update(tally.snapshots)
         return count
 
-    @staticmethod
-    def _last_hash(conn) -> str:
-        row = conn.execute("SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
-        return row[0] if row else receipts_.GENESIS
+    def _append(self, conn, tally: "_Tally", draft: dict, snapshot: dict,
+                now: datetime | None = None) -> dict:
+        """Chain and store one receipt inside the caller's write transaction; tally its counts.
 
-    @staticmethod
-    def _append(conn, tally: "_Tally", prev_hash: str, draft: dict, snapshot: dict,
-                now: datetime | None) -> dict:
-        """One receipt inside an open write transaction: chain and store it, tally its counts."""
-        receipt = receipts_.seal(draft, prev_hash, now)
-        if receipt["config_hash"] not in tally.snapshots:
+        Its counts reach ``tally`` last and all at once, so a receipt that fails
+        half-way (rolled back to its savepoint) leaves no count behind.
+        """
+        row = conn.execute("SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
+        receipt = receipts_.seal(draft, row[0] if row else receipts_.GENESIS, now)
+        config_hash = receipt["config_hash"]
+        if config_hash not in self._snapshots_stored and config_hash not in tally.snapshots:
             conn.execute(
                 "INSERT OR IGNORE INTO config_snapshots"
                 " (config_hash, region, lang, revision, body, first_seen) VALUES (?,?,?,?,?,?)",
-                (receipt["config_hash"], snapshot["region"], snapshot["lang"],
+                (config_hash, snapshot["region"], snapshot["lang"],
                  snapshot["revision"], json.dumps(snapshot, sort_keys=True),
                  receipt["recorded_at"]))
-            tally.snapshots.add(receipt["config_hash"])
         day = receipt["recorded_at"][:10]
-        # The visitor's answer already counted for this day (the latest in chain order), if any.
-        # Looked up by day rather than "their last receipt" so that a receipt stamped
+        # The visitor's answer already counted for this day (the latest in chain order), if
+        # any. Looked up by day rather than "their last receipt" so that a receipt stamped
         # earlier than its predecessor (a clock step, a backdated import) still replaces
         # the right answer.
         previous = conn.execute(
@@ -254,11 +385,13 @@ class Store:
              receipts_.choices_json(receipt["choices"]), int(receipt["gpc"]),
              receipt["lang"], receipt["page"], receipt["ip_prefix"], receipt["user_agent"],
              receipt["payload_hash"], receipt["prev_hash"], receipt["hash"]))
+        changes = [(day, receipt["site"], receipt["region"], receipt["revision"],
+                    receipt["method"], int(receipt["gpc"]), receipt["choices"], +1)]
         # A changed mind on the same day replaces that visitor's answer, it is not a second one.
         if previous and previous[5] is not None:
-            tally.count(day, *previous[:5], json.loads(previous[5]), -1)
-        tally.count(day, receipt["site"], receipt["region"], receipt["revision"],
-                    receipt["method"], int(receipt["gpc"]), receipt["choices"], +1)
+            changes.append((day, *previous[:5], json.loads(previous[5]), -1))
+        tally.count(changes)
+        tally.snapshots.add(config_hash)
         return receipt
 
     def receipt(self, receipt_id: str) -> dict | None:
@@ -271,6 +404,131 @@ class Store:
 
     def count_receipts(self) -> int:
         return self.db.execute("SELECT count(*) FROM receipts").fetchone()[0]
+
+    # ---- visitors' rights and retention: erasure, its log, the chain walk ----
+
+    def erase_consent(self, consent_id: str, subject: str, erased_at: str, seal: Sealer) -> int:
+        """Empty the payload of every receipt of ``consent_id`` and log it; 0 if none left.
+
+        :raise StoreUnavailable: when the database cannot take the write; then
+            nothing is erased.
+        """
+        with self._writing() as conn:
+            rows = conn.execute(
+                "SELECT receipt_id, payload_hash FROM receipts"
+                " WHERE consent_id = ? AND erased_at IS NULL ORDER BY seq",
+                (consent_id,)).fetchall()
+            if rows:
+                erasure_id = conn.execute(
+                    "INSERT INTO erasures (reason, subject, erased_at, receipts) VALUES (?,?,?,?)",
+                    ("request", subject, erased_at, len(rows))).lastrowid
+                self._erase(conn, rows, erasure_id, erased_at, seal)
+        if rows:
+            self.scrub_wal()
+        return len(rows)
+
+    def erase_recorded_before(self, cutoff: str, erased_at: str, seal: Sealer,
+                              batch: int = 500) -> int:
+        """Empty the payload of every receipt recorded before ``cutoff``, logged as one erasure.
+
+        Works in batches of short transactions so that receipts keep being
+        recorded meanwhile; each batch is complete or absent, never half-done.
+        :raise StoreUnavailable: when a batch cannot be written (earlier batches stay).
+        """
+        erased, erasure_id = 0, None
+        while True:
+            with self._writing() as conn:
+                rows = conn.execute(
+                    "SELECT receipt_id, payload_hash FROM receipts WHERE recorded_at < ?"
+                    " AND erased_at IS NULL ORDER BY seq LIMIT ?", (cutoff, batch)).fetchall()
+                if not rows:
+                    break
+                if erasure_id is None:
+                    erasure_id = conn.execute(
+                        "INSERT INTO erasures (reason, erased_at, receipts, cutoff)"
+                        " VALUES ('retention', ?, 0, ?)", (erased_at, cutoff)).lastrowid
+                conn.execute("UPDATE erasures SET receipts = receipts + ? WHERE id = ?",
+                             (len(rows), erasure_id))
+                self._erase(conn, rows, erasure_id, erased_at, seal)
+            erased += len(rows)
+        if erased:
+            self.scrub_wal()
+        return erased
+
+    def scrub_wal(self) -> bool:
+        """Empty the WAL, whose old page images still hold erased payloads; False if busy.
+
+        Best effort with a short wait: a long reader (an export) must not hold
+        up receipts. What stays is overwritten as SQLite recycles the WAL.
+        """
+        conn = self.db.conn
+        conn.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
+        try:
+            busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        except sqlite3.OperationalError:
+            busy = 1
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_S * 1000}")
+        return not busy
+
+    @staticmethod
+    def _erase(conn, rows, erasure_id: int, erased_at: str, seal: Sealer) -> None:
+        conn.executemany(
+            f"UPDATE receipts SET {_EMPTY_PAYLOAD}, erased_at = ?, erasure_id = ?,"
+            " erasure_seal = ? WHERE receipt_id = ? AND erased_at IS NULL",
+            [(erased_at, erasure_id, seal(receipt_id, payload_hash, erased_at, erasure_id),
+              receipt_id) for receipt_id, payload_hash in rows])
+
+    def count_recorded_before(self, cutoff: str) -> int:
+        """How many receipts recorded before ``cutoff`` still hold a payload."""
+        return self.db.execute("SELECT count(*) FROM receipts WHERE recorded_at < ?"
+                               " AND erased_at IS NULL", (cutoff,)).fetchone()[0]
+
+    def erasures_of(self, subject: str) -> list[dict]:
+        return list(self.db.query(
+            "SELECT reason, erased_at, receipts FROM erasures WHERE subject = ? ORDER BY id",
+            [subject]))
+
+    def count_subjects_before(self, cutoff: str) -> int:
+        return self.db.execute("SELECT count(*) FROM erasures WHERE subject IS NOT NULL"
+                               " AND erased_at < ?", (cutoff,)).fetchone()[0]
+
+    def forget_subjects_before(self, cutoff: str) -> int:
+        """Drop the keyed consent_id hash from erasure log entries older than ``cutoff``."""
+        with self._writing() as conn:
+            forgotten = conn.execute("UPDATE erasures SET subject = NULL WHERE subject IS NOT NULL"
+                                     " AND erased_at < ?", (cutoff,)).rowcount
+        if forgotten:
+            self.scrub_wal()
+        return forgotten
+
+    def config_snapshots(self, config_hashes) -> dict[str, dict]:
+        """The exact configurations and texts shown, by config hash."""
+        hashes = sorted(set(config_hashes))
+        rows = self.db.execute(
+            f"SELECT config_hash, body FROM config_snapshots WHERE config_hash IN"
+            f" ({','.join('?' * len(hashes))})", hashes).fetchall() if hashes else []
+        return {config_hash: json.loads(body) for config_hash, body in rows}
+
+    def receipt_as_stored(self, receipt_id: str) -> dict | None:
+        """One receipt exactly as its columns hold it (no decoding), with its erasure's reason."""
+        cursor = self.db.conn.execute(f"{_CHAIN_ROWS} WHERE r.receipt_id = ?", (receipt_id,))
+        row = cursor.fetchone()
+        return dict(zip((d[0] for d in cursor.description), row)) if row else None
+
+    @contextlib.contextmanager
+    def chain(self) -> Iterator[Iterator[dict]]:
+        """Every receipt as stored, in chain order, streamed from one consistent snapshot.
+
+        Rows are read as they are consumed, so memory stays flat however long
+        the chain; writers carry on meanwhile (WAL) and are not seen.
+        """
+        cursor = self.db.conn.execute(f"{_CHAIN_ROWS} ORDER BY r.seq")
+        columns = [d[0] for d in cursor.description]
+        try:
+            yield (dict(zip(columns, row)) for row in cursor)
+        finally:
+            cursor.close()
 
     # ---- statistics and exports (marketing, audit) -------------------------
     # Stats read the daily roll-ups only; they never scan receipts.
@@ -348,6 +606,13 @@ class Store:
             return False
 
 
+# seal(receipt_id, payload_hash, erased_at, erasure_id) -> the erasure seal of one row
+Sealer = Callable[[str, str, str, int], str]
+_EMPTY_PAYLOAD = ", ".join(f"{field} = NULL" for field in receipts_.PAYLOAD_FIELDS)
+_CHAIN_ROWS = ("SELECT r.*, e.reason AS erasure_reason FROM receipts r"
+               " LEFT JOIN erasures e ON e.id = r.erasure_id")
+
+
 # Roll-up columns a stats request may group or filter by (never user text in SQL).
 STATS_GROUPS = {"day": "day", "region": "region", "site": "site", "revision": "revision"}
 STATS_FILTERS = ("region", "site", "revision")
@@ -382,6 +647,8 @@ def _decode(row: dict) -> dict:
 def init_app(app: Flask, path: Path) -> None:
     store = Store(path)
     store.migrate()
+    # No connection may cross a fork (gunicorn preload): SQLite's locks are per process.
+    store.close()
     app.extensions["consent.store"] = store
 
     @app.errorhandler(StoreUnavailable)

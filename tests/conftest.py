@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from . import mmdb
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://shop.example"
+SECRET_KEY = "test-secret-key-that-is-long-enough-0123"
 TOKENS = {"stats": "stats-token-0123456789abcdef", "audit": "audit-token-0123456789abcdef"}
 
 
@@ -39,12 +41,15 @@ def settings_for(tmp_path, geoip_db):
     def make(**overrides) -> dict:
         config = {
             "CONSENT_MODE": "production",
-            "CONSENT_SECRET_KEY": "test-secret-key-that-is-long-enough-0123",
+            "CONSENT_SECRET_KEY": SECRET_KEY,
             "CONSENT_DATABASE": str(tmp_path / "consent.db"),
             "CONSENT_GEOIP_DB": str(geoip_db),
             "CONSENT_TOKENS": ",".join(f"{scope}:{token}" for scope, token in TOKENS.items()),
             "CONSENT_ALLOWED_ORIGINS": SITE,
             "CONSENT_PROXY_HOPS": "1",
+            # tests post many receipts from few addresses; tests/test_limits.py turns them on
+            "CONSENT_RATELIMIT_CONFIG": "off",
+            "CONSENT_RATELIMIT_CONSENTS": "off",
         }
         config.update(overrides)
         return config
@@ -91,25 +96,43 @@ class LiveServer:
         self.env = env
         self.workers = workers
         self.process = None
+        # a file, not a pipe: a pipe nobody reads would block the server once full
+        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
 
     def start(self) -> "LiveServer":
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENT_")}
         env.update(self.env)
+        # gunicorn.conf.py (production settings) applies; these flags override it.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
              "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()[-2000:]}")
+                raise RuntimeError(f"server exited: {self.output()[-2000:]}")
             try:
-                if requests.get(f"{self.url}/healthz", timeout=1).ok:
+                if requests.get(f"{self.url}/livez", timeout=1).ok:
                     return self
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or a loaded machine
                 time.sleep(0.1)
         self.stop()
-        raise RuntimeError("server did not become healthy within 30 s")
+        raise RuntimeError("server did not answer within 30 s")
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers: children of the master process."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return children
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:

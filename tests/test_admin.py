@@ -169,3 +169,13 @@ def test_admin_pages_carry_a_strict_csp_and_are_never_cached(client, signed_in):
     page = response.get_data(as_text=True)
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", page), "inline script"
     assert " style=" not in page and "<style" not in page
+
+
+def test_sign_in_attempts_are_rate_limited(settings_for):
+    from consent import create_app
+
+    client = create_app(settings_for(CONSENT_RATELIMIT_SIGN_IN="2/minute"),
+                        environ={}).test_client()
+    assert sign_in(client, token="wrong-token-number-one-000").status_code == 401
+    assert sign_in(client, token="wrong-token-number-two-000").status_code == 401
+    assert_error_shape(sign_in(client), 429)          # even the right token waits now

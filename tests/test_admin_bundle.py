@@ -25,5 +25,6 @@ def test_dashboard_page_loads_only_local_assets(client):
 
     sign_in(client)
     page = client.get("/admin").get_data(as_text=True)
-    assert 'src="/static/js/admin.js"' in page and 'href="/static/css/admin.css"' in page
+    # versioned URLs (cached for a year, a new build gets a new URL)
+    assert 'src="/static/js/admin.js?v=' in page and 'href="/static/css/admin.css?v=' in page
     assert "http://" not in page and "https://" not in page

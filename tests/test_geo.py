@@ -95,3 +95,44 @@ def test_embedded_geolite2_database_is_the_default(tmp_path):
     assert "GeoLite2-City" in locator.database_type
     # Strato's Berlin network has been German since long before the 2018 file.
     assert locator.lookup("85.214.0.1").country == "DE"
+
+
+def test_missing_database_at_runtime_degrades_to_strictest_and_recovers(tmp_path, geoip_db,
+                                                                        settings_for):
+    from consent import create_app
+
+    live_copy = tmp_path / "current.mmdb"
+    live_copy.write_bytes(geoip_db.read_bytes())
+    client = create_app(settings_for(CONSENT_GEOIP_DB=str(live_copy), CONSENT_GEOIP_RECHECK="0"),
+                        environ={}).test_client()
+    german = {"X-Forwarded-For": ADDRESSES["DE"]}
+    assert client.get("/api/v1/config", headers=german).get_json()["region"] == "eea"
+    live_copy.unlink()
+    degraded = client.get("/api/v1/config", headers=german)
+    assert degraded.status_code == 200
+    assert (degraded.get_json()["region"], degraded.get_json()["model"]) == ("unknown", "opt-in")
+    assert client.get("/healthz").get_json()["geoip"] == "unavailable"
+    live_copy.write_bytes(geoip_db.read_bytes())
+    assert client.get("/api/v1/config", headers=german).get_json()["region"] == "eea"
+
+
+def test_replaced_database_is_picked_up_without_restart(tmp_path, geoip_db, geoip_country_db,
+                                                        locator_for):
+    live_copy = tmp_path / "current.mmdb"
+    live_copy.write_bytes(geoip_db.read_bytes())
+    locator = locator_for(CONSENT_GEOIP_DB=str(live_copy), CONSENT_GEOIP_RECHECK="0")
+    assert locator.lookup(ADDRESSES["US-CA"]).subdivision == "US-CA"
+    replacement = tmp_path / "next.mmdb"
+    replacement.write_bytes(geoip_country_db.read_bytes())
+    replacement.rename(live_copy)          # how geoipupdate swaps files: atomically
+    assert locator.lookup(ADDRESSES["US-CA"]) == Location("US", None, "geoip")
+
+
+def test_corrupt_replacement_degrades_instead_of_failing(tmp_path, geoip_db, locator_for):
+    live_copy = tmp_path / "current.mmdb"
+    live_copy.write_bytes(geoip_db.read_bytes())
+    locator = locator_for(CONSENT_GEOIP_DB=str(live_copy), CONSENT_GEOIP_RECHECK="0")
+    broken = tmp_path / "broken.mmdb"
+    broken.write_bytes(b"garbage" * 100)
+    broken.rename(live_copy)
+    assert locator.lookup(ADDRESSES["DE"]).country is None

@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from consent.report_schemas import StatsReportSchema
+
 from .reporting import NONE, bearer, record, today
 from .test_error_shape import assert_error_shape
 
@@ -54,6 +56,7 @@ def test_by_day_counts_each_visitors_latest_answer_and_fills_empty_days(client, 
     assert totals["opt_in_rate"] == {"analytics": 0.6667, "personalization": 0.3333,
                                      "marketing": 0.3333}
     assert (report["from"], report["to"], report["group"]) == ("2026-03-01", "2026-03-03", "day")
+    StatsReportSchema().load(report)       # the shape the OpenAPI document promises
 
 
 def test_by_region(client, workload):

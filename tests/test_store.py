@@ -86,3 +86,28 @@ def test_failed_write_stores_nothing(store):
 def test_no_full_ip_column_exists(store):
     columns = {c[1] for c in store.db.execute("PRAGMA table_info(receipts)").fetchall()}
     assert "ip_prefix" in columns and not {"ip", "ip_address", "remote_addr"} & columns
+
+
+def test_concurrent_threads_share_commits_and_keep_one_chain(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(16) as pool:
+        stored = list(pool.map(lambda n: store.record_receipt(draft(f"{n:032x}"), SNAPSHOT),
+                               range(200)))
+    assert len({r["receipt_id"] for r in stored}) == 200
+    rows = store.db.execute("SELECT prev_hash, hash FROM receipts ORDER BY seq").fetchall()
+    assert len(rows) == 200 and rows[0][0] == receipts.GENESIS
+    assert all(a[1] == b[0] for a, b in zip(rows, rows[1:]))
+    assert sum(answers(store).values()) == 200
+
+
+def test_a_receipt_that_fails_alone_does_not_sink_its_batch(store):
+    good = draft("a" * 32)
+    bad = dict(draft("b" * 32), choices=None)     # cannot be counted: fails inside the batch
+    from consent.store import _Queued
+
+    items = [_Queued(good, SNAPSHOT), _Queued(bad, SNAPSHOT)]
+    store._commit_batch(items)
+    assert items[0].receipt and items[0].error is None
+    assert items[1].receipt is None and items[1].error is not None
+    assert store.count_receipts() == 1 and sum(answers(store).values()) == 1
