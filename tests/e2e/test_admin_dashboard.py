@@ -18,6 +18,9 @@ ARTIFACTS = ROOT / "test-results"
 CSP_WATCH = ("window.__cspViolations = [];"
              "document.addEventListener('securitypolicyviolation',"
              " (e) => window.__cspViolations.push(e.violatedDirective + ' ' + e.blockedURI));")
+AXE = ROOT / "node_modules/axe-core/axe.min.js"
+AXE_RUN = """() => axe.run(document, {runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa', 'wcag22aa']})
+    .then((result) => result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target)}`))"""
 CHART_POINTS = """() => Object.fromEntries(Object.entries(window.ConsentAdmin.charts).map(
     ([name, chart]) => [name, chart.data.datasets.reduce(
         (n, set) => n + set.data.filter((v) => v !== null && v !== undefined).length, 0)]))"""
@@ -47,6 +50,12 @@ def api_stats(server, query):
                             headers={"Authorization": f"Bearer {TOKENS['stats']}"})
     response.raise_for_status()
     return response.json()
+
+
+def accessibility_violations(page) -> list[str]:
+    """axe-core's WCAG 2.2 AA rules; evaluated through the driver, so the strict CSP allows it."""
+    page.evaluate(AXE.read_text())
+    return page.evaluate(AXE_RUN)
 
 
 def open_dashboard(browser, server, scope, **context_options):
@@ -100,7 +109,9 @@ def test_marketing_signs_in_sees_charts_and_downloads_csv(browser, seeded_server
     assert page.evaluate("() => window.ConsentAdmin.charts.regions.data.labels") == ["eea"]
 
     assert page.evaluate("() => window.__cspViolations") == []
+    assert accessibility_violations(page) == []
     page.get_by_role("button", name="Sign out").click()
+    assert accessibility_violations(page) == []          # the sign-in form
     assert page.get_by_label("Token").is_visible()
     assert context.request.get(f"{seeded_server.url}/api/v1/stats").status == 401
     context.close()
@@ -122,13 +133,14 @@ def test_privacy_officer_downloads_receipts_and_sees_the_access_log(browser, see
     context.close()
 
 
-def test_the_dashboard_fits_a_phone(browser, seeded_server):
+def test_the_dashboard_fits_a_phone_in_dark_mode(browser, seeded_server):
     ARTIFACTS.mkdir(exist_ok=True)
     context, page = open_dashboard(browser, seeded_server, "stats",
                                    viewport={"width": 390, "height": 844}, is_mobile=True,
-                                   has_touch=True, device_scale_factor=2)
+                                   has_touch=True, device_scale_factor=2, color_scheme="dark")
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert width[0] <= width[1], "the page scrolls sideways on a phone"
+    assert accessibility_violations(page) == []
     assert page.evaluate(PAINTED_PIXELS, "chart-trend") > 2000
     page.screenshot(path=ARTIFACTS / "admin-dashboard-phone.png", full_page=True)
     context.close()
