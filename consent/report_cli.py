@@ -143,7 +143,4 @@ def demo_tokens_command():
             click.echo(f"{scope}: {token}")
 
 
-def register(group: click.Group) -> None:
-    for command in (export_command, stats_command, seed_command, access_log_command,
-                    demo_tokens_command):
-        group.add_command(command)
+COMMANDS = (export_command, stats_command, seed_command, access_log_command, demo_tokens_command)

@@ -12,7 +12,6 @@ The behaviour below is data: tune the shares, not the code.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
