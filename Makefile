@@ -30,6 +30,8 @@ chromium:
 
 run: install
 	$(FLASK) consent init
+	@# The demo's dashboard (/admin) needs figures: 90 days of made-up receipts, seeded once.
+	@if [ "$${CONSENT_MODE:-demo}" = demo ]; then $(FLASK) consent seed --if-empty; fi
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 # Production-style serving: gunicorn, workers sized to the machine (gunicorn.conf.py).

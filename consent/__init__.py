@@ -9,8 +9,8 @@ from flask_compress import Compress
 from flask_cors import CORS
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import (api, assets, auth, cli, demo, errors, geo, headers, limits, openapi, ops,
-               policies, proof, retention, rights, store)
+from . import (admin, api, assets, auth, cli, demo, errors, geo, headers, limits, openapi,
+               ops, policies, proof, reports, retention, rights, store)
 from .settings import ROOT, load
 
 log = logging.getLogger(__name__)
@@ -45,6 +45,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     geo.init_app(app, settings)
     store.init_app(app, settings.database)
     auth.init_app(app, settings.tokens)
+    admin.init_app(app, settings)
     CORS(app, resources={WIDGET_ROUTES: {"origins": list(settings.allowed_origins)}},
          methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
          expose_headers=["ETag", "Location", "Content-Disposition"], max_age=86400,
@@ -59,6 +60,8 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.register_blueprint(proof.bp)
     app.register_blueprint(ops.bp)
     app.register_blueprint(demo.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(admin.bp)
     app.register_blueprint(openapi.bp)
     limits.init_app(app, settings)
     assets.init_app(app)

@@ -8,7 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import cli_proof
+from . import cli_proof, report_cli
 from .geo import Location
 from .policies import get_book
 from .store import get_store
@@ -68,7 +68,7 @@ def settings_command():
         click.echo(f"Demo mode generated: {', '.join(settings.generated)}", err=True)
 
 
-for _command in cli_proof.COMMANDS:
+for _command in (*cli_proof.COMMANDS, *report_cli.COMMANDS):
     consent.add_command(_command)
 
 

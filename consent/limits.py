@@ -22,6 +22,8 @@ from .settings import ConfigurationError, Settings
 LIMITED_ENDPOINTS = {
     "api.config": ("CONSENT_RATELIMIT_CONFIG", "ratelimit_config"),
     "api.record_consent": ("CONSENT_RATELIMIT_CONSENTS", "ratelimit_consents"),
+    # tokens are long random strings, but a guessing loop should still hit a wall
+    "admin.sign_in": ("CONSENT_RATELIMIT_SIGN_IN", "ratelimit_sign_in"),
 }
 
 

@@ -70,6 +70,11 @@ SETTINGS = (
             "Receipt posts per client and worker, or `off`."),
     Setting("CONSENT_RATELIMIT_STORAGE", "memory://",
             "Where rate-limit counters live: memory:// (per worker) or e.g. redis://host:6379."),
+    Setting("CONSENT_RATELIMIT_SIGN_IN", "10/minute",
+            "Sign-in attempts at /admin per client and worker, or `off`."),
+    Setting("CONSENT_ADMIN_SESSION_MINUTES", "480",
+            "How long a sign-in at /admin lasts before the token must be entered again "
+            "(counted from sign-in, not from the last click)."),
 )
 DOCUMENTED = {s.name: s for s in SETTINGS}
 
@@ -92,6 +97,8 @@ class Settings:
     ratelimit_config: str
     ratelimit_consents: str
     ratelimit_storage: str
+    ratelimit_sign_in: str = "10/minute"
+    admin_session_minutes: int = 480
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -178,6 +185,9 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
         ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
         ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
+        ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
+        admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
+                                            raw["CONSENT_ADMIN_SESSION_MINUTES"]),
         generated=tuple(generated),
     )
 
@@ -206,6 +216,11 @@ def _period(name: str, value: str) -> Period:
         return parse_period(value)
     except BadPeriod as error:
         raise ConfigurationError(f"{name}: {error}") from None
+def _positive_int(name: str, value) -> int:
+    number = _non_negative_int(name, value)
+    if number == 0:
+        raise ConfigurationError(f"{name}: must be at least 1")
+    return number
 
 
 def _parse_origins(value: str) -> list[str]:

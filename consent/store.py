@@ -14,8 +14,9 @@ import json
 import os
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from datetime import datetime
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -93,6 +94,62 @@ def m002_rights_erasure(db: Database):
     db.execute("ALTER TABLE receipts ADD COLUMN erased_at TEXT")
     db.execute("ALTER TABLE receipts ADD COLUMN erasure_id INTEGER REFERENCES erasures (id)")
     db.execute("ALTER TABLE receipts ADD COLUMN erasure_seal TEXT")
+
+
+@migrations()
+def m003_stats_access_log(db: Database):
+    # Who took what out of the service: every stats request and every export.
+    db.execute("""
+        CREATE TABLE access_log (
+            id INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,                  -- server UTC, ISO 8601
+            who TEXT NOT NULL,                 -- a token id (never the token) or 'cli'
+            scope TEXT NOT NULL,               -- stats | audit | cli
+            via TEXT NOT NULL,                 -- api | admin | cli
+            action TEXT NOT NULL,              -- stats | receipts
+            params TEXT NOT NULL,              -- JSON: range, group, filters, format
+            rows INTEGER,                      -- NULL until known (a stream still running)
+            finished_at TEXT                   -- NULL: the export stopped before its end
+        )""")
+    db.execute("CREATE INDEX access_log_by_time ON access_log (at)")
+
+
+class _Tally:
+    """What one write transaction adds to the roll-ups, summed before it is written.
+
+    A batch of receipts then writes each roll-up row it touches once, not once
+    per receipt; the counting rule itself lives in ``Store._append`` alone.
+    """
+
+    ANSWERS = ("INSERT INTO daily_answers (day, site, region, revision, method, gpc, answers)"
+               " VALUES (?,?,?,?,?,?,?)"
+               " ON CONFLICT DO UPDATE SET answers = answers + excluded.answers")
+    GRANTS = ("INSERT INTO daily_grants (day, site, region, revision, method, gpc, category,"
+              " granted) VALUES (?,?,?,?,?,?,?,?)"
+              " ON CONFLICT DO UPDATE SET granted = granted + excluded.granted")
+
+    def __init__(self):
+        self.answers: Counter = Counter()
+        self.grants: Counter = Counter()
+        self.snapshots: set[str] = set()     # config hashes already stored by this transaction
+
+    def count(self, changes: list[tuple]) -> None:
+        """Add (day, site, region, revision, method, gpc, choices, delta) changes, all or none.
+
+        Everything that can fail (a malformed choices value) fails before anything
+        is added, so a receipt rolled back to its savepoint leaves no count behind.
+        """
+        prepared = [((day, site or "", region, revision, method, gpc),
+                     [category for category, granted in choices.items() if granted], delta)
+                    for day, site, region, revision, method, gpc, choices, delta in changes]
+        for dims, granted, delta in prepared:
+            self.answers[dims] += delta
+            for category in granted:
+                self.grants[(*dims, category)] += delta
+
+    def write(self, conn) -> None:
+        conn.executemany(self.ANSWERS, [(*dims, n) for dims, n in self.answers.items() if n])
+        conn.executemany(self.GRANTS, [(*dims, n) for dims, n in self.grants.items() if n])
 
 
 class _Queued:
@@ -245,21 +302,24 @@ class Store:
         return item.receipt
 
     def _commit_batch(self, batch: list["_Queued"]) -> None:
+        tally = _Tally()
         try:
             with self._writing() as conn:
                 for item in batch:
                     # One bad receipt must not sink the others queued with it.
                     conn.execute("SAVEPOINT receipt")
                     try:
-                        item.receipt = self._append(conn, item.draft, item.snapshot, item.now)
+                        item.receipt = self._append(conn, tally, item.draft, item.snapshot,
+                                                    item.now)
                     except sqlite3.OperationalError:
                         raise
                     except Exception as error:
                         conn.execute("ROLLBACK TO receipt")
                         item.error = error
                     conn.execute("RELEASE receipt")
+                tally.write(conn)
             # Only now, committed, may later receipts skip storing these snapshots.
-            self._snapshots_stored.update(i.receipt["config_hash"] for i in batch if i.receipt)
+            self._snapshots_stored.update(tally.snapshots)
         except StoreUnavailable as error:
             for item in batch:
                 item.error, item.receipt = error, None
@@ -267,21 +327,53 @@ class Store:
             for item in batch:
                 item.done = True
 
-    def _append(self, conn, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
-        """Chain, store and count one receipt inside the caller's write transaction."""
+    def record_receipts(self, batch: Iterable[tuple[dict, dict, datetime | None]]) -> int:
+        """Seal, chain, count and commit many (draft, snapshot, now) receipts in ONE transaction.
+
+        For seeding and imports: the same per-receipt logic as ``record_receipt``
+        (``_append``), one commit (one fsync) and one roll-up write per touched
+        row for the lot, which is what makes a million receipts take minutes.
+        All or nothing, unlike the group commit of live receipts.
+        :raise StoreUnavailable: when the database cannot take the write;
+            then none of the batch is stored.
+        """
+        count = 0
+        tally = _Tally()
+        with self._writing() as conn:
+            for draft, snapshot, now in batch:
+                self._append(conn, tally, draft, snapshot, now)
+                count += 1
+            tally.write(conn)
+        self._snapshots_stored.update(tally.snapshots)
+        return count
+
+    def _append(self, conn, tally: "_Tally", draft: dict, snapshot: dict,
+                now: datetime | None = None) -> dict:
+        """Chain and store one receipt inside the caller's write transaction; tally its counts.
+
+        Its counts reach ``tally`` last and all at once, so a receipt that fails
+        half-way (rolled back to its savepoint) leaves no count behind.
+        """
         row = conn.execute("SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
         receipt = receipts_.seal(draft, row[0] if row else receipts_.GENESIS, now)
-        if receipt["config_hash"] not in self._snapshots_stored:
+        config_hash = receipt["config_hash"]
+        if config_hash not in self._snapshots_stored and config_hash not in tally.snapshots:
             conn.execute(
                 "INSERT OR IGNORE INTO config_snapshots"
                 " (config_hash, region, lang, revision, body, first_seen) VALUES (?,?,?,?,?,?)",
-                (receipt["config_hash"], snapshot["region"], snapshot["lang"],
+                (config_hash, snapshot["region"], snapshot["lang"],
                  snapshot["revision"], json.dumps(snapshot, sort_keys=True),
                  receipt["recorded_at"]))
+        day = receipt["recorded_at"][:10]
+        # The visitor's answer already counted for this day (the latest in chain order), if
+        # any. Looked up by day rather than "their last receipt" so that a receipt stamped
+        # earlier than its predecessor (a clock step, a backdated import) still replaces
+        # the right answer.
         previous = conn.execute(
-            "SELECT recorded_at, site, region, revision, method, gpc, choices FROM receipts"
-            " WHERE consent_id = ? ORDER BY seq DESC LIMIT 1",
-            (receipt["consent_id"],)).fetchone()
+            "SELECT site, region, revision, method, gpc, choices FROM receipts"
+            " WHERE consent_id = ? AND recorded_at >= ? AND recorded_at < ?"
+            " ORDER BY seq DESC LIMIT 1",
+            (receipt["consent_id"], day, _next_day(day))).fetchone()
         conn.execute(
             "INSERT INTO receipts (receipt_id, recorded_at, consent_id, site, region, country,"
             " subdivision, model, revision, config_hash, method, choices, gpc, lang, page,"
@@ -293,29 +385,14 @@ class Store:
              receipts_.choices_json(receipt["choices"]), int(receipt["gpc"]),
              receipt["lang"], receipt["page"], receipt["ip_prefix"], receipt["user_agent"],
              receipt["payload_hash"], receipt["prev_hash"], receipt["hash"]))
-        day = receipt["recorded_at"][:10]
+        changes = [(day, receipt["site"], receipt["region"], receipt["revision"],
+                    receipt["method"], int(receipt["gpc"]), receipt["choices"], +1)]
         # A changed mind on the same day replaces that visitor's answer, it is not a second one.
-        if previous and previous[0][:10] == day:
-            self._count(conn, day, previous[1], previous[2], previous[3], previous[4],
-                        previous[5], json.loads(previous[6]), -1)
-        self._count(conn, day, receipt["site"], receipt["region"], receipt["revision"],
-                    receipt["method"], int(receipt["gpc"]), receipt["choices"], +1)
+        if previous and previous[5] is not None:
+            changes.append((day, *previous[:5], json.loads(previous[5]), -1))
+        tally.count(changes)
+        tally.snapshots.add(config_hash)
         return receipt
-
-    @staticmethod
-    def _count(conn, day, site, region, revision, method, gpc, choices: dict, delta: int):
-        dims = (day, site or "", region, revision, method, gpc)
-        conn.execute(
-            "INSERT INTO daily_answers (day, site, region, revision, method, gpc, answers)"
-            " VALUES (?,?,?,?,?,?,?) ON CONFLICT DO UPDATE SET answers = answers + excluded.answers",
-            (*dims, delta))
-        for category, granted in choices.items():
-            if granted:
-                conn.execute(
-                    "INSERT INTO daily_grants (day, site, region, revision, method, gpc, category,"
-                    " granted) VALUES (?,?,?,?,?,?,?,?)"
-                    " ON CONFLICT DO UPDATE SET granted = granted + excluded.granted",
-                    (*dims, category, delta))
 
     def receipt(self, receipt_id: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM receipts WHERE receipt_id = ?", [receipt_id]))
@@ -453,6 +530,74 @@ class Store:
         finally:
             cursor.close()
 
+    # ---- statistics and exports (marketing, audit) -------------------------
+    # Stats read the daily roll-ups only; they never scan receipts.
+
+    def answer_counts(self, start: date, end: date, group: str, filters: dict) -> list[tuple]:
+        """(group key, method, gpc, answers) summed over days ``start``..``end`` (UTC).
+
+        ``group`` and the ``filters`` keys must come from STATS_GROUPS / STATS_FILTERS.
+        """
+        where, params = _rollup_where(start, end, filters)
+        column = STATS_GROUPS[group]
+        return self.db.execute(
+            f"SELECT {column}, method, gpc, sum(answers) FROM daily_answers WHERE {where}"
+            f" GROUP BY {column}, method, gpc", params).fetchall()
+
+    def grant_counts(self, start: date, end: date, group: str, filters: dict) -> list[tuple]:
+        """(group key, category, granted) summed over days ``start``..``end`` (UTC)."""
+        where, params = _rollup_where(start, end, filters)
+        column = STATS_GROUPS[group]
+        return self.db.execute(
+            f"SELECT {column}, category, sum(granted) FROM daily_grants WHERE {where}"
+            f" GROUP BY {column}, category", params).fetchall()
+
+    def count_receipts_between(self, start: date, end: date) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM receipts WHERE recorded_at >= ? AND recorded_at < ?",
+            (start.isoformat(), _next_day(end.isoformat()))).fetchone()[0]
+
+    def receipts_between(self, start: date, end: date, page_size: int = 2000) -> Iterator[dict]:
+        """Receipts recorded on days ``start``..``end`` (UTC) in time order, page by page.
+
+        Keyset pagination on (recorded_at, seq) over the time index: each page is
+        one short query, so memory stays flat however many rows, and no read
+        transaction stays open between pages (a long one would hold back WAL
+        checkpoints while receipts keep arriving). Erased receipts come as
+        stored: payload fields None.
+        """
+        last = (start.isoformat(), 0)
+        end_bound = _next_day(end.isoformat())
+        while True:
+            page = list(self.db.query(
+                "SELECT * FROM receipts WHERE (recorded_at, seq) > (?, ?) AND recorded_at < ?"
+                " ORDER BY recorded_at, seq LIMIT ?", [*last, end_bound, page_size]))
+            yield from (_decode(row) for row in page)
+            if len(page) < page_size:
+                return
+            last = (page[-1]["recorded_at"], page[-1]["seq"])
+
+    def log_access(self, who: str, scope: str, via: str, action: str, params: dict,
+                   rows: int | None = None) -> int:
+        """Record an export before it runs, so even one that breaks off is on file."""
+        now = _utc_now()
+        with self._writing() as conn:
+            return conn.execute(
+                "INSERT INTO access_log (at, who, scope, via, action, params, rows, finished_at)"
+                " VALUES (?,?,?,?,?,?,?,?)",
+                (now, who, scope, via, action, json.dumps(params, sort_keys=True), rows,
+                 now if rows is not None else None)).lastrowid
+
+    def finish_access(self, entry_id: int, rows: int, complete: bool = True) -> None:
+        with self._writing() as conn:
+            conn.execute("UPDATE access_log SET rows = ?, finished_at = ? WHERE id = ?",
+                         (rows, _utc_now() if complete else None, entry_id))
+
+    def access_log(self, limit: int = 100) -> list[dict]:
+        """The latest entries first."""
+        rows = self.db.query("SELECT * FROM access_log ORDER BY id DESC LIMIT ?", [limit])
+        return [{**row, "params": json.loads(row["params"])} for row in rows]
+
     def healthy(self) -> bool:
         try:
             self.db.execute("SELECT 1 FROM receipts LIMIT 1").fetchall()
@@ -466,6 +611,28 @@ Sealer = Callable[[str, str, str, int], str]
 _EMPTY_PAYLOAD = ", ".join(f"{field} = NULL" for field in receipts_.PAYLOAD_FIELDS)
 _CHAIN_ROWS = ("SELECT r.*, e.reason AS erasure_reason FROM receipts r"
                " LEFT JOIN erasures e ON e.id = r.erasure_id")
+
+
+# Roll-up columns a stats request may group or filter by (never user text in SQL).
+STATS_GROUPS = {"day": "day", "region": "region", "site": "site", "revision": "revision"}
+STATS_FILTERS = ("region", "site", "revision")
+
+
+def _rollup_where(start: date, end: date, filters: dict) -> tuple[str, list]:
+    clauses, params = ["day >= ? AND day <= ?"], [start.isoformat(), end.isoformat()]
+    for name in STATS_FILTERS:
+        if filters.get(name) is not None:
+            clauses.append(f"{name} = ?")
+            params.append(filters[name])
+    return " AND ".join(clauses), params
+
+
+def _utc_now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def _next_day(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
 
 
 def _decode(row: dict) -> dict:

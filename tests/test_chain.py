@@ -274,7 +274,7 @@ def test_a_database_from_before_erasure_upgrades_and_verifies(tmp_path):
         old.execute(f"INSERT INTO receipts ({', '.join(COLUMNS)})"
                     f" VALUES ({', '.join('?' * len(COLUMNS))})", as_stored(sealed))
     old.close()
-    assert store.migrate() == ["m002_rights_erasure"]
+    assert "m002_rights_erasure" in store.migrate()     # and any later migrations
     assert chain.verify(store, KEY).ok
     assert erasure.erase_visitor(store, KEY, draft(1)["consent_id"])["receipts"] == 1
     report = chain.verify(store, KEY)
