@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test install node chromium clean widget screenshots
+.PHONY: run serve test bench install node chromium wrk clean widget screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -28,6 +28,9 @@ node: node_modules/.package-lock.json
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
+wrk:
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
 run: install
 	$(FLASK) consent init
 	@# The demo's dashboard (/admin) needs figures: 90 days of made-up receipts, seeded once.
@@ -41,6 +44,10 @@ serve: install
 
 test: install node chromium
 	$(PY) -m pytest
+
+# Every figure of docs/performance.md, side by side in one run (about 10 minutes).
+bench: install node chromium wrk
+	$(PY) -m bench.run
 
 # The widget bundle is committed; rebuild it after changing static/js/src or static/css/widget.css.
 widget: node

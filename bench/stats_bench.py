@@ -57,7 +57,9 @@ def peak(fn) -> int:
         tracemalloc.stop()
 
 
-def main(visitors: int) -> None:
+def measure(visitors: int, with_export: bool = True) -> dict:
+    """Seed about 1.06 x ``visitors`` receipts, then time stats (and the export) over them."""
+    result: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         app = create_app({"CONSENT_MODE": "demo", "CONSENT_DATABASE": f"{tmp}/bench.db"},
                          environ={})
@@ -71,32 +73,49 @@ def main(visitors: int) -> None:
             stored, seed_s = timed(seed)
             sample = Seeder(get_book(), 1, 400, random.Random(2)).receipts_on(seeder.days[-1])
             _, single_s = timed(lambda: [store.record_receipt(d, s, now) for d, s, now in sample])
-            bulk_rate, single_rate = stored / seed_s, len(sample) / single_s
-            print(f"seeding: {stored:,} receipts from {visitors:,} visitors over {DAYS} days in "
-                  f"{seed_s:.0f} s ({bulk_rate:,.0f}/s, a day per transaction); one receipt per "
-                  f"transaction {single_rate:,.0f}/s; bulk/single = {bulk_rate / single_rate:.0f}x")
+            result.update(receipts=stored, visitors=visitors, seed_s=seed_s,
+                          bulk_rate=stored / seed_s, single_rate=len(sample) / single_s)
 
             end = seeder.days[-1]
             start = end - timedelta(days=DAYS - 1)
-            rollup_rows = store.db.execute("SELECT count(*) FROM daily_answers").fetchone()[0]
-            by_group = {group: median_ms(lambda g=group: consent_stats(store, start, end, g))
-                        for group in ("day", "region", "site", "revision")}
+            result["rollup_rows"] = store.db.execute(
+                "SELECT count(*) FROM daily_answers").fetchone()[0]
+            result["stats_ms"] = {group: median_ms(lambda g=group: consent_stats(
+                store, start, end, g)) for group in ("day", "region", "site", "revision")}
+            client = app.test_client()
+            token = app.extensions["consent.settings"].tokens["stats"][0]
+            query = f"/api/v1/stats?from={start}&to={end}&group=day"
+            result["stats_http_ms"] = median_ms(lambda: client.get(
+                query, headers={"Authorization": f"Bearer {token}"}).status_code)
             bounds = (start.isoformat(), (end + timedelta(days=1)).isoformat())
-            scratch = median_ms(lambda: store.db.execute(FROM_RECEIPTS, bounds).fetchall(), 3)
-            print(f"stats over {DAYS} days ({stored:,} receipts, {rollup_rows:,} roll-up rows), "
-                  f"median ms: " + ", ".join(f"{g} {ms:.1f}" for g, ms in by_group.items()))
-            print(f"  answers counted from the receipts instead: {scratch:.0f} ms; "
-                  f"receipts/roll-ups = {scratch / by_group['day']:.0f}x")
+            result["from_receipts_ms"] = median_ms(
+                lambda: store.db.execute(FROM_RECEIPTS, bounds).fetchall(), 3)
+            if with_export:
+                def export(first):
+                    for _ in exports.receipt_export(store, exports.CLI, first, end, "csv"):
+                        pass
 
-            def export(first):
-                for _ in exports.receipt_export(store, exports.CLI, first, end, "csv"):
-                    pass
+                result["export_s"] = timed(lambda: export(start))[1]
+                result["export_peak"] = peak(lambda: export(start))
+                result["export_peak_10d"] = peak(lambda: export(end - timedelta(days=9)))
+    return result
 
-            (_, export_s) = timed(lambda: export(start))
-            full, tenth = peak(lambda: export(start)), peak(lambda: export(end - timedelta(days=9)))
-            print(f"export: {stored:,} receipts as CSV in {export_s:.1f} s "
-                  f"({stored / export_s:,.0f}/s); memory peak {full / 2**20:.1f} MiB for {DAYS} "
-                  f"days, {tenth / 2**20:.1f} MiB for 10 days; ratio {full / tenth:.2f}x")
+
+def main(visitors: int) -> None:
+    r = measure(visitors)
+    print(f"seeding: {r['receipts']:,} receipts from {visitors:,} visitors over {DAYS} days in "
+          f"{r['seed_s']:.0f} s ({r['bulk_rate']:,.0f}/s, a day per transaction); one receipt per "
+          f"transaction {r['single_rate']:,.0f}/s; bulk/single = "
+          f"{r['bulk_rate'] / r['single_rate']:.0f}x")
+    print(f"stats over {DAYS} days ({r['receipts']:,} receipts, {r['rollup_rows']:,} roll-up "
+          f"rows), median ms: " + ", ".join(f"{g} {ms:.1f}" for g, ms in r["stats_ms"].items())
+          + f"; over HTTP (group=day) {r['stats_http_ms']:.1f}")
+    print(f"  answers counted from the receipts instead: {r['from_receipts_ms']:.0f} ms; "
+          f"receipts/roll-ups = {r['from_receipts_ms'] / r['stats_ms']['day']:.0f}x")
+    print(f"export: {r['receipts']:,} receipts as CSV in {r['export_s']:.1f} s "
+          f"({r['receipts'] / r['export_s']:,.0f}/s); memory peak {r['export_peak'] / 2**20:.1f} "
+          f"MiB for {DAYS} days, {r['export_peak_10d'] / 2**20:.1f} MiB for 10 days; ratio "
+          f"{r['export_peak'] / r['export_peak_10d']:.2f}x")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
@@ -23,10 +24,14 @@ _consent = ConsentSchema()
 _created = ReceiptCreatedSchema()
 
 
-def wanted_languages(explicit: str | None) -> list[str]:
-    """The widget's language first, then the browser's Accept-Language in order of preference."""
-    wanted = [explicit] if explicit else []
-    return wanted + [tag for tag, _ in request.accept_languages]
+def wanted_languages(explicit: str | None) -> Iterator[str]:
+    """The widget's language first, then the browser's Accept-Language in order of preference.
+
+    Lazy: Accept-Language is parsed only when the widget's own language is not supported.
+    """
+    if explicit:
+        yield explicit
+    yield from (tag for tag, _ in request.accept_languages)
 
 
 @bp.get("/config")
@@ -41,12 +46,13 @@ def config():
     region = book.policy_for(location)
     lang = book.negotiate(wanted_languages(query.get("lang")), region)
     gpc = request.headers.get("Sec-GPC", "").strip() == "1"
-    response = jsonify(book.visitor_config(location, region, lang, gpc))
+    body, etag = book.visitor_config_json(location, region, lang, gpc)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.set_etag(etag)
     # The demo's ?region= switch changes the answer behind the same URL: revalidate (ETag) every time.
     demo = current_app.extensions["consent.settings"].demo
     response.headers["Cache-Control"] = "private, no-cache" if demo else f"private, max-age={CONFIG_MAX_AGE}"
     response.vary.update(("Accept-Language", "Sec-GPC", "Origin"))
-    response.add_etag()
     return response.make_conditional(request)
 
 

@@ -6,6 +6,7 @@ The user agent is reduced to browser family and OS, the page to origin and path.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from urllib.parse import urlsplit
@@ -45,6 +46,7 @@ def ip_prefix(address: str | None) -> str | None:
     return str(ipaddress.ip_network(f"{ip}/{length}", strict=False))
 
 
+@functools.lru_cache(maxsize=1024)     # a few hundred user agents make up most traffic
 def reduce_user_agent(user_agent: str | None) -> str:
     """'Chrome/Windows'-style family and OS; versions and devices are dropped."""
     user_agent = (user_agent or "")[:1024]

@@ -7,6 +7,7 @@ own facts (location, GPC) to a prepared dictionary.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass
@@ -39,6 +40,7 @@ class PolicyBook:
         self._banners = {(code, lang): self._build(region, lang)
                          for code, region in catalog.regions.items() for lang in self.languages}
         self.snapshots = {b.config_hash: b.body for b in self._banners.values()}
+        self._serialised = functools.lru_cache(maxsize=4096)(self._serialise)
 
     # ---- where -> which rules ---------------------------------------------
 
@@ -68,6 +70,22 @@ class PolicyBook:
 
     def banner(self, region: Region, lang: str) -> Banner:
         return self._banners[(region.code, lang)]
+
+    def visitor_config_json(self, location: Location, region: Region, lang: str,
+                            gpc: bool) -> tuple[bytes, str]:
+        """The config response serialised, and its ETag.
+
+        Few distinct answers exist (region x language x GPC x place), so they are
+        serialised and hashed once and then served from a bounded cache: a config
+        request is the service's hottest path.
+        """
+        return self._serialised(region.code, lang, gpc, location.country, location.subdivision)
+
+    def _serialise(self, code: str, lang: str, gpc: bool, country, subdivision):
+        config = self.visitor_config(Location(country, subdivision, "cache"),
+                                     self.catalog.regions[code], lang, gpc)
+        body = json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode()
+        return body, hashlib.sha1(body).hexdigest()
 
     def visitor_config(self, location: Location, region: Region, lang: str, gpc: bool) -> dict:
         """The config response: the static banner plus this visitor's facts."""
