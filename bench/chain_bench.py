@@ -16,12 +16,12 @@ import sqlite3
 import sys
 import tempfile
 import time
-import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import peak, timed  # noqa: E402
 from consent import chain, erasure, receipts  # noqa: E402
 from consent.store import Store  # noqa: E402
 
@@ -55,21 +55,6 @@ def build(path: Path, count: int, start: datetime) -> None:
         db.executemany(f"INSERT INTO receipts ({', '.join(COLUMNS)})"
                        f" VALUES ({', '.join('?' * len(COLUMNS))})", rows)
     db.close()
-
-
-def timed(fn):
-    began = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - began
-
-
-def peak(fn) -> int:
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def main(count: int) -> None:

@@ -12,16 +12,14 @@ Prints ratios measured side by side in one run, never absolute promises:
 from __future__ import annotations
 
 import random
-import statistics
 import sys
 import tempfile
-import time
-import tracemalloc
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.timing import median_ms, peak, timed  # noqa: E402
 from consent import create_app, exports  # noqa: E402
 from consent.policies import get_book  # noqa: E402
 from consent.seed import Seeder  # noqa: E402
@@ -36,25 +34,6 @@ FROM_RECEIPTS = """
             PARTITION BY consent_id, substr(recorded_at, 1, 10) ORDER BY seq DESC) AS latest
         FROM receipts WHERE recorded_at >= ? AND recorded_at < ?)
     WHERE latest = 1 GROUP BY day, method"""
-
-
-def timed(fn):
-    began = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - began
-
-
-def median_ms(fn, runs: int = 15) -> float:
-    return statistics.median(timed(fn)[1] for _ in range(runs)) * 1000
-
-
-def peak(fn) -> int:
-    tracemalloc.start()
-    try:
-        fn()
-        return tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
 
 
 def measure(visitors: int, with_export: bool = True) -> dict:
