@@ -32,7 +32,10 @@ def _lua(method: str, body: str | None) -> str:
 
 
 def _duration_ms(text: str) -> float:
-    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    match = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text)
+    if not match:
+        raise ValueError(f"wrk printed a latency I cannot read: {text!r}")
+    value, unit = match.groups()
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
@@ -48,8 +51,8 @@ def run_wrk(url: str, script: str, seconds: int, connections: int) -> dict:
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     return {
         "rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
-        "p50_ms": _duration_ms(re.search(r"50%\s+(\S+)", out).group(1)),
-        "p99_ms": _duration_ms(re.search(r"99%\s+(\S+)", out).group(1)),
+        "p50_ms": _duration_ms(re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)),
+        "p99_ms": _duration_ms(re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)),
         "errors": errors + (int(non_2xx.group(1)) if non_2xx else 0),
         "requests": int(re.search(r"(\d+) requests in", out).group(1)),
     }
