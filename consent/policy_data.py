@@ -89,7 +89,7 @@ class LocaleSchema(Schema):
                                    "do_not_sell", "load_content", "download", "delete"),
                             required=True)
     dialog = fields.Nested(_texts("title", "description", "always_on", "services", "gpc_honored",
-                                  "placeholder", "saved", "deleted"), required=True)
+                                  "placeholder", "saved", "deleted", "unavailable"), required=True)
     categories = fields.Dict(keys=fields.String(),
                              values=fields.Nested(_texts("title", "description")), required=True)
 

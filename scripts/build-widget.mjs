@@ -19,8 +19,10 @@ const json = (path) => JSON.parse(readFileSync(join(root, path), "utf8"));
 // What the fail-closed banner and its dialog need when the service cannot be
 // reached: the strictest region's model and lifetime, each category's Consent
 // Mode types and title, and the English texts those two screens show. Cookie
-// patterns, descriptions and services stay out (size): a returning visitor's
-// cached configuration has them, and a first visitor has no cookies to clear.
+// patterns, descriptions and services stay out (empty lists, for size): a
+// returning visitor's cached configuration has them, and a first visitor has no
+// cookies to clear. So do the texts of "Download/Delete my consent record":
+// without the service those cannot work, and the dialog leaves them out.
 function fallbackConfig() {
   const regions = json("data/regions.json");
   const catalog = json("data/categories.json");
@@ -39,9 +41,12 @@ function fallbackConfig() {
     lifetime_days: strictest.lifetime_days,
     categories: catalog.categories.map((c) => ({
       id: c.id,
-      ...(c.required ? { required: true } : {}),
+      required: c.required,
+      default: c.required,
       consent_mode: c.consent_mode,
       title: en.categories[c.id].title,
+      cookies: [],
+      services: [],
     })),
     texts,
     gpc: { signal: false, categories: [] },

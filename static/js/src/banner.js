@@ -4,7 +4,7 @@
  * the news that Global Privacy Control was honored. notice: OK. It is a labelled
  * region, not a modal: the shop stays usable while it is open.
  */
-import { h } from "./dom.js";
+import { button as plain, h } from "./dom.js";
 import { state } from "./state.js";
 import { uiRoot } from "./ui.js";
 
@@ -14,14 +14,14 @@ let banner = null;
 export function showBanner(act, gpcHonored) {
   hideBanner();
   const { texts, model, lang } = state._config;
-  const button = (action) => h("button", { type: "button", onclick: () => act(action) }, texts[action]);
+  const button = (action) => plain(texts[action], () => act(action));
   const buttons = model === "opt-in"
     ? [button("accept_all"), button("reject_all")]
     : [model === "opt-out" && !gpcHonored && button("do_not_sell"), button("ok")];
   banner = h("section", { class: "w b", "aria-labelledby": "cm-bt", lang },
     h("h2", { id: "cm-bt" }, texts.title),
     h("p", null, texts.description),
-    gpcHonored && h("p", { class: "gpc" }, texts.dialog_gpc_honored),
+    gpcHonored && h("p", null, texts.dialog_gpc_honored),
     h("div", { class: "act" }, buttons, button("customize")));
   uiRoot().append(banner);
 }

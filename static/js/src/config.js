@@ -9,7 +9,7 @@ import { wantedLanguage } from "./language.js";
 export const TIMEOUT_MS = 2500;
 // The built-in texts, and those only the service's banners use.
 const TEXTS = [...Object.keys(FALLBACK.texts), "ok", "do_not_sell", "dialog_description", "dialog_services",
-  "dialog_gpc_honored"];
+  "dialog_gpc_honored", "download", "delete", "dialog_deleted", "dialog_unavailable"];
 
 const isString = (v) => typeof v === "string";
 const strings = (list) => Array.isArray(list) && list.every(isString);
@@ -21,25 +21,22 @@ export function valid(c) {
     return ["opt-in", "opt-out", "notice"].includes(c.model) && count(c.revision) && count(c.lifetime_days) &&
       /^[0-9a-f]{64}$/.test(c.config_hash) && isString(c.lang) && strings(c.gpc.categories) &&
       TEXTS.every((key) => isString(c.texts[key])) &&
-      c.categories.every((k) => strings([k.id, k.title, k.description]) &&
-        strings(k.consent_mode) && strings(k.cookies) && strings(k.services));
+      c.categories.every((k) =>
+        [[k.id, k.title, k.description], k.consent_mode, k.cookies, k.services].every(strings));
   } catch {
     return false;
   }
 }
 
 export async function fetchConfig(api) {
-  const abort = new AbortController();
-  const timer = setTimeout(() => abort.abort(), TIMEOUT_MS);
   try {
     const lang = wantedLanguage();
+    // The timeout covers the body too: a response that starts and then stalls is slow as well.
     const response = await fetch(`${api}/api/v1/config${lang ? `?lang=${lang}` : ""}`,
-      { signal: abort.signal });
+      { signal: AbortSignal.timeout(TIMEOUT_MS) });
     const config = response.ok && await response.json();
     return valid(config) ? config : null;
   } catch {
     return null;
-  } finally {
-    clearTimeout(timer);
   }
 }

@@ -32,8 +32,8 @@ function parse(value) {
   // Unchecked, from a different set of categories, or from the future (beyond clock skew): not ours.
   if (!m || fnv(value.slice(0, -9)) !== m[8] || m[3].length !== OPTIONAL.length || m[4] > now() + DAY) return null;
   return {
-    _choices: Object.fromEntries(OPTIONAL.map((id, i) => [id, m[3][i] === "1"])),
-    _record: { _id: m[1], _rev: +m[2], _time: +m[4], _method: m[5], _optOut: m[6] === "1", _gpc: m[7] === "1" },
+    _choices: Object.fromEntries(OPTIONAL.map((id, i) => [id, m[3][i] > 0])),
+    _record: { _id: m[1], _rev: +m[2], _time: +m[4], _method: m[5], _optOut: m[6] > 0, _gpc: m[7] > 0 },
   };
 }
 
@@ -65,7 +65,8 @@ export function clearCookies(patterns) {
   const match = new RegExp(`^(${patterns.map((p) => p.replace(/[^\w*]/g, "\\$&").replace(/\*/g, ".*")).join("|")})$`);
   const parts = location.hostname.split(".");
   for (const [name] of jar()) {
-    if (name === NAME || !patterns.length || !match.test(name)) continue;
+    // No patterns make /^()$/, which matches only an empty name, whose expiry the browser refuses.
+    if (name === NAME || !match.test(name)) continue;
     for (let i = 0; i < parts.length; i++) {
       // i = 0 also expires the host-only cookie; an address's "parent domains" are simply refused.
       document.cookie = `${name}=; Path=/; Max-Age=0${i ? `; Domain=${parts.slice(i - 1).join(".")}` : ""}`;

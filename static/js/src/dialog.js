@@ -1,13 +1,19 @@
 /**
  * The preference dialog: a labelled switch per category with its description
- * and services. A native modal <dialog> (the page behind is inert): Esc closes
- * it, Tab wraps inside it, and focus returns to where it was when it closes.
+ * and services, and, once the visitor has a stored choice, "Download my consent
+ * record" and "Delete my consent record". A native modal <dialog> (the page
+ * behind is inert): Esc closes it, Tab wraps inside it, and focus returns to
+ * where it was when it closes. Being modal, it has its own polite live region:
+ * the one outside it is inert while it is open.
  */
-import { h } from "./dom.js";
+import { button as plain, h } from "./dom.js";
+import { exercise } from "./rights.js";
 import { state } from "./state.js";
 import { uiRoot } from "./ui.js";
 
 let dialog = null;
+/** The dialog's live region by its rights controls, visible too: "Nothing has been deleted ...". */
+export let note = null;
 
 /** act(action, picked): accept_all, reject_all or save, with the switches' state. */
 export function openDialog(act, gpcHonored) {
@@ -19,36 +25,41 @@ export function openDialog(act, gpcHonored) {
   const rows = categories.map(({ id, required, title, description, services }) => h("li", null,
     h("label", { class: "row" }, h("b", null, title), required
       ? h("span", null, texts.dialog_always_on)
-      : switches[id] = h("input", { type: "checkbox", role: "switch", "aria-describedby": description && `cm-${id}` })),
+      : switches[id] = h("input", {
+        type: "checkbox", role: "switch", checked: state._choices[id], "aria-describedby": description && `cm-${id}`,
+      })),
     description && h("p", { id: `cm-${id}` }, description),
-    services.length > 0 && h("p", { class: "svc" }, `${texts.dialog_services}: ${services.join(", ")}`)));
-  for (const id in switches) switches[id].checked = state._choices[id];
+    services.length > 0 && h("p", null, `${texts.dialog_services}: ${services.join(", ")}`)));
   const picked = () => Object.fromEntries(Object.entries(switches).map(([id, input]) => [id, input.checked]));
-  const button = (action) => h("button", { type: "button", onclick: () => act(action, picked()) }, texts[action]);
+  const button = (action) => plain(texts[action], () => act(action, picked()));
   dialog = h("dialog", {
     class: "w d", lang, "aria-modal": "true", "aria-labelledby": "cm-dt",
     "aria-describedby": texts.dialog_description && "cm-dd",
     onclose() {
       this.remove();
       if (dialog === this) dialog = null;
-      if (opener?.isConnected) opener.focus();
+      opener?.focus();   // a no-op when it has left the page
     },
     onkeydown(event) {
-      if (event.key !== "Tab") return;
-      const stops = this.querySelectorAll("input,button");
-      const [first, last] = [stops[0], stops[stops.length - 1]];
-      if (root.activeElement === (event.shiftKey ? first : last)) {
+      // Tab from the last stop goes to the first, Shift+Tab from the first to the last.
+      const stops = [...this.querySelectorAll("input,button")];
+      if (event.shiftKey) stops.reverse();
+      if (event.key === "Tab" && root.activeElement === stops.at(-1)) {
         event.preventDefault();
-        (event.shiftKey ? last : first).focus();
+        stops[0].focus();
       }
     },
   },
   h("h2", { id: "cm-dt" }, texts.dialog_title),
   texts.dialog_description && h("p", { id: "cm-dd" }, texts.dialog_description),
-  gpcHonored && h("p", { class: "gpc" }, texts.dialog_gpc_honored),
+  gpcHonored && h("p", null, texts.dialog_gpc_honored),
   h("ul", null, rows),
   h("div", { class: "act" }, button("reject_all"), button("accept_all"), button("save"),
-    h("button", { type: "button", onclick: closeDialog }, texts.close)));
+    plain(texts.close, closeDialog)),
+  // Only the service can answer these: the built-in configuration (the service unreachable) has no such texts.
+  state._record && texts.download && [note = h("p", { role: "status" }), h("div", { class: "act" },
+    plain(texts.download, () => exercise()),
+    plain(texts.delete, () => exercise("DELETE")))]);
   root.append(dialog);
   dialog.showModal();
 }

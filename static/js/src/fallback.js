@@ -5,9 +5,7 @@
  * categories give the synchronous Consent Mode defaults before any request.
  */
 /* global __FALLBACK__ */
-const BUILT_IN = __FALLBACK__;
-export const CATEGORIES = BUILT_IN.categories.map((c) =>
-  ({ default: !!c.required, cookies: [], services: [], ...c }));
-export const FALLBACK = { ...BUILT_IN, categories: CATEGORIES };
+export const FALLBACK = __FALLBACK__;
+export const CATEGORIES = FALLBACK.categories;
 /** The categories a visitor chooses, in receipt order. */
 export const OPTIONAL = CATEGORIES.filter((c) => !c.required).map((c) => c.id);

@@ -19,13 +19,13 @@ function run(original) {
     for (const { name, value } of original.attributes) script.setAttribute(name, value);
     // Once a CSP applies, the nonce attribute reads as empty; the property keeps it.
     script.nonce = original.nonce;
-    const type = original.dataset.type;
-    if (type) script.type = type;
-    else script.removeAttribute("type");
-    if (original.hasAttribute("src")) script.onload = script.onerror = done;
-    else script.text = original.text;
+    // An empty type is a classic script, as if there were none.
+    script.type = original.dataset.type || "";
+    // A src script's own text is ignored, and only it fires load or error: an inline one has run on insertion.
+    script.onload = script.onerror = done;
+    script.text = original.text;
     original.replaceWith(script);
-    if (!original.hasAttribute("src")) done();
+    if (!script.src) done();
   });
 }
 

@@ -42,7 +42,7 @@ guard(() => {
   pushDefaults();
   const script = document.currentScript || document.querySelector("script[data-api]");
   page._api = (script?.dataset.api || new URL(script?.src || location.href).origin).replace(/\/+$/, "");
-  page._domain = script?.dataset.cookieDomain || "";
+  page._domain = script?.dataset.cookieDomain;
 
   watch(() => pushUpdate(state._choices, state._record?._method));
   watch(activateScripts);
@@ -79,7 +79,8 @@ guard(() => {
     set: (choices) => choose({ ...state._choices, ...choices }, "custom"),
     withdraw: () => choose(all(false), "withdraw"),
   };
-  window.ConsentManager = Object.fromEntries(Object.entries(api).map(([name, fn]) => [name, guard(fn)]));
+  for (const name in api) api[name] = guard(api[name]);
+  window.ConsentManager = api;
 
   // "Cookie settings" links, including those added later.
   document.addEventListener("click", guard((event) => {

@@ -29,13 +29,9 @@ const write = (queue) => {
 /** `unstored`: a receipt storage would not take; this page still posts it, once. */
 async function deliver(api, unstored) {
   for (const entry of [...read(), ...unstored]) {
-    let response;
-    try {
-      response = await fetch(`${api}/api/v1/consents`,
-        { method: "POST", body: JSON.stringify(entry.b), keepalive: true });
-    } catch {
-      return;                                   // unreachable: try on a later page
-    }
+    // Unreachable: fetch throws, which ends this flush; the entry waits for a later page.
+    const response = await fetch(`${api}/api/v1/consents`,
+      { method: "POST", body: JSON.stringify(entry.b), keepalive: true });
     const status = response.status;
     if (status >= 500 || status === 408 || status === 429) return;
     if (!response.ok) console.warn("[consent] receipt refused:", status);
@@ -45,12 +41,11 @@ async function deliver(api, unstored) {
 
 /** Post every queued receipt, one flush at a time in this page and across tabs. */
 export function flush(api, unstored = []) {
-  const locks = navigator.locks;
   const run = () => deliver(api, unstored);
-  return running = running.then(() => (locks ? locks.request(KEY, run) : run())).catch(() => {});
+  return running = running.then(() => navigator.locks?.request(KEY, run) ?? run()).catch(() => {});
 }
 
 export function send(api, body) {
-  const entry = { k: `${Date.now()}${Math.random()}`, b: body };
+  const entry = { k: Math.random(), b: body };
   return flush(api, write([...read(), entry]) ? [] : [entry]);
 }

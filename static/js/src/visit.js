@@ -11,14 +11,15 @@
  */
 import { bannerShown, hideBanner, showBanner } from "./banner.js";
 import { fetchConfig } from "./config.js";
-import { newConsentId, now, readConsent } from "./cookies.js";
-import { openDialog } from "./dialog.js";
+import { newConsentId, now, readConsent, writeConsent } from "./cookies.js";
+import { closeDialog, openDialog } from "./dialog.js";
 import { FALLBACK, OPTIONAL } from "./fallback.js";
 import { guard } from "./guard.js";
 import { CHOICE, DEFAULT, STORED, apply, state } from "./state.js";
 import { whenBody } from "./ui.js";
 
-export const page = { _api: "", _domain: "" };
+/** Where this page's widget came from: `_api` (the service) and `_domain` (data-cookie-domain, or none). */
+export const page = {};
 let fetching = null;   // this page view's one config request
 const REVISION = "cm_revision";
 
@@ -37,9 +38,8 @@ const gpcHonored = () => state._config.model === "opt-out" && gpcSignal() &&
   state._config.gpc.categories.length > 0;
 
 export function choose(choices, method) {
-  const previous = state._record;
   apply(choices, CHOICE, {
-    _id: previous?._id || newConsentId(),
+    _id: state._record?._id || newConsentId(),
     _rev: state._config.revision,
     _method: method,
     _time: now(),
@@ -62,6 +62,19 @@ function act(action, picked) {
   else if (action === "do_not_sell") choose(noSale(state._choices), "custom");
   else if (state._record?._rev === state._config.revision) hideBanner();   // OK after GPC was honored
   else choose(state._choices, "notice");                                     // OK: the notice was seen
+}
+
+/**
+ * After an erasure the service can no longer prove the visitor's choice: as after a
+ * withdrawal, the cookie goes (Max-Age 0), optional categories are off (their cookies
+ * cleared, Consent Mode denied), and the banner asks again; the next choice gets a new id.
+ */
+export function forget() {
+  writeConsent(state._record, state._choices, 0, page._domain);
+  state._record = null;
+  apply({}, DEFAULT);
+  closeDialog();
+  showBanner(act, gpcHonored());
 }
 
 const loadConfig = () => (fetching ||= fetchConfig(page._api));
@@ -95,7 +108,7 @@ function decide(config, stale) {
 const recheck = () => loadConfig().then(guard((config) => {
   if (!config) return;
   state._config = config;
-  if (config.revision > state._record._rev && !bannerShown()) {
+  if (config.revision > state._record?._rev && !bannerShown()) {   // (no record: erased meanwhile)
     try {
       localStorage.setItem(REVISION, config.revision);
     } catch {}
@@ -110,7 +123,7 @@ export function start() {
   const fallback = state._config = { ...FALLBACK, revision: Math.max(stored?._record._rev || 1, known) };
   const stale = stored && (stored._record._rev < known ||
     // GPC switched on since an opt-out choice: the region's law makes it count, so ask again.
-    (stored._record._optOut && navigator.globalPrivacyControl === true && !stored._record._gpc));
+    (stored._record._optOut && gpcSignal() && !stored._record._gpc));   // (the built-in config has no signal)
   if (stored && !stale) {
     apply(stored._choices, STORED, stored._record);
     afterLoad(recheck);

@@ -118,11 +118,16 @@ TEST_PAGE = """<!doctype html>
 </html>"""
 
 
-def serve_page(page, url: str, *, head: str = "", body: str = "", attrs: str = "", lang: str = "en", api: str | None = None, headers: dict | None = None) -> str:
-    """Serve a test page at ``url`` (on the service's origin) that carries the widget's script tag."""
+def serve_page(page, url: str, *, head: str = "", body: str = "", attrs: str = "", lang: str = "en", api: str | None = None, headers: dict | None = None, widget: str | None = None) -> str:
+    """Serve a test page at ``url`` that carries the widget's script tag.
+
+    The script comes from ``widget`` and talks to ``api``; both default to the
+    page's own origin (the service's, for pages under ``shop.url``).
+    """
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    html = TEST_PAGE.format(origin=origin, api=api or origin, attrs=attrs, head=head, body=body, lang=lang)
+    html = TEST_PAGE.format(origin=widget or origin, api=api or origin, attrs=attrs, head=head, body=body,
+                            lang=lang)
     page.route(url, lambda route: route.fulfill(status=200, body=html, headers={
         "Content-Type": "text/html; charset=utf-8", **(headers or {})}))
     return url

@@ -71,6 +71,41 @@ def test_keyboard_only_through_banner_and_dialog(visitor, shop):
     expect(link).to_be_focused()
 
 
+def test_keyboard_reaches_download_and_delete(visitor, shop):
+    page = visitor(reduced_motion="reduce")
+    page.goto(f"{shop.url}/?region=DE")
+    with page.expect_response(receipt_posted):
+        banner(page).get_by_role("button", name="Accept all").click()
+    link = page.get_by_role("link", name="Cookie settings")
+    link.focus()
+    page.keyboard.press("Enter")
+    expect(dialog(page)).to_be_visible()
+
+    stops = ["Performance monitoring", "Personalized shopping", "Marketing", "Reject all", "Accept all",
+             "Save my choices", "Close", "Download my consent record", "Delete my consent record"]
+    seen = [focused(page)[1]]
+    for _ in range(len(stops)):
+        page.keyboard.press("Tab")
+        assert focused(page)[0] == "DIALOG"
+        seen.append(focused(page)[1])
+    assert seen == stops + stops[:1]                 # the last stop is Delete, then Tab wraps
+    page.keyboard.press("Shift+Tab")
+    page.keyboard.press("Shift+Tab")
+    assert focused(page) == ["DIALOG", "Download my consent record"]
+    with page.expect_download() as saved:
+        page.keyboard.press("Enter")
+    assert saved.value.suggested_filename.endswith(".json")
+
+    page.keyboard.press("Tab")
+    assert focused(page) == ["DIALOG", "Delete my consent record"]
+    with page.expect_response(lambda r: r.request.method == "DELETE"):
+        page.keyboard.press("Space")
+    expect(dialog(page)).to_have_count(0)
+    expect(page.get_by_role("status")).to_have_text("Your consent record has been deleted.")
+    expect(link).to_be_focused()                     # back where the visitor came from
+    expect(banner(page)).to_be_visible()             # and asked again
+
+
 def run_axe(page):
     page.add_script_tag(path=str(AXE))
     result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG)
@@ -86,6 +121,15 @@ def test_axe_finds_no_wcag_violation_with_banner_or_dialog(visitor, shop, scheme
     assert run_axe(page) == []
     banner(page).get_by_role("button", name="Customize").click()
     expect(dialog(page)).to_be_visible()
+    assert run_axe(page) == []
+
+    # With a stored choice: the rights controls, and the message when the service cannot answer.
+    with page.expect_response(receipt_posted):
+        dialog(page).get_by_role("button", name="Accept all").click()
+    page.route("**/api/v1/consents/*", lambda route: route.abort("connectionrefused"))
+    page.get_by_role("link", name="Cookie settings").click()
+    dialog(page).get_by_role("button", name="Download my consent record").click()
+    expect(dialog(page).get_by_role("status")).to_contain_text("Nothing has been deleted")
     assert run_axe(page) == []
 
 

@@ -1,0 +1,35 @@
+/**
+ * The visitor's rights from the preference dialog, by the consent_id in their
+ * cookie: download what the service keeps (access, portability) and delete it
+ * (erasure). Both are fetched, not followed as links: a failure (the service
+ * down, or the receipt still queued so that nothing is stored yet: 404) keeps
+ * the visitor on the page with a message instead of an error page, and a
+ * cross-origin link's `download` attribute would be ignored anyway; the record
+ * is saved from a blob URL, which is same-origin.
+ */
+import { h } from "./dom.js";
+import { note } from "./dialog.js";
+import { state } from "./state.js";
+import { announce } from "./ui.js";
+import { forget, page } from "./visit.js";
+
+/** No method: GET, download. DELETE: erase, then ask again as if the visitor had never chosen. */
+export async function exercise(method) {
+  const { _id } = state._record;
+  const { texts } = state._config;
+  let message = texts.dialog_unavailable;   // unless it worked: the service down, an error, a 404
+  try {
+    const response = await fetch(`${page._api}/api/v1/consents/${_id}`, { method });
+    if (response.ok) {
+      if (method) {
+        forget();
+        announce(texts.dialog_deleted);
+      } else {
+        // The blob stays until the page goes: revoking it at once can cancel the download.
+        h("a", { href: URL.createObjectURL(await response.blob()), download: `consent-record-${_id}.json` }).click();
+      }
+      message = "";
+    }
+  } catch {}
+  note.textContent = message;
+}
