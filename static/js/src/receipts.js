@@ -34,7 +34,7 @@ async function deliver(api, unstored) {
       { method: "POST", body: JSON.stringify(entry.b), keepalive: true });
     const status = response.status;
     if (status >= 500 || status === 408 || status === 429) return;
-    if (!response.ok) console.warn("[consent] receipt refused:", status);
+    if (!response.ok) console.warn("[consent]", status);
     write(read().filter((e) => e.k !== entry.k));
   }
 }
@@ -44,6 +44,9 @@ export function flush(api, unstored = []) {
   const run = () => deliver(api, unstored);
   return running = running.then(() => navigator.locks?.request(KEY, run) ?? run()).catch(() => {});
 }
+
+/** After the record was erased: no queued choice may re-create it. */
+export const drop = () => write([]);
 
 export function send(api, body) {
   const entry = { k: Math.random(), b: body };

@@ -10,6 +10,7 @@
 import { h } from "./dom.js";
 import { note } from "./dialog.js";
 import { state } from "./state.js";
+import { drop } from "./receipts.js";
 import { announce } from "./ui.js";
 import { forget, page } from "./visit.js";
 
@@ -22,6 +23,7 @@ export async function exercise(method) {
     const response = await fetch(`${page._api}/api/v1/consents/${_id}`, { method });
     if (response.ok) {
       if (method) {
+        drop();                     // a queued choice must not re-create the erased record
         forget();
         announce(texts.dialog_deleted);
       } else {

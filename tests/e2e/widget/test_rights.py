@@ -201,3 +201,29 @@ def test_a_failed_download_or_delete_keeps_everything_and_says_so(visitor, shop)
     page.wait_for_function("(window.demoRan || []).length === 3")
     expect(banner(page)).to_have_count(0)
     assert page.errors == []
+
+
+def test_a_choice_still_queued_does_not_recreate_the_erased_record(visitor, shop):
+    page = visitor()
+    page.goto(f"{shop.url}/?region=DE")
+    accept_all(page)
+    old_id = consent_id(page)
+    # The visitor changes their mind while receipts cannot get through: it waits in the queue.
+    page.route(f"{shop.url}/api/v1/consents", lambda route: route.abort("connectionrefused"))
+    page.evaluate("ConsentManager.rejectAll()")
+    page.wait_for_function("(JSON.parse(localStorage.getItem('cm_queue')) || []).length === 1")
+
+    open_settings(page)
+    with page.expect_response(lambda r: r.request.method == "DELETE") as erased:
+        dialog(page).get_by_role("button", name=DELETE).click()
+    assert erased.value.status == 200
+    expect(banner(page)).to_be_visible()
+    assert page.evaluate("JSON.parse(localStorage.getItem('cm_queue')) || []") == []
+
+    # The service is reachable again and the next page flushes the queue: nothing comes back.
+    page.unroute(f"{shop.url}/api/v1/consents")
+    page.reload()
+    expect(banner(page)).to_be_visible()
+    page.wait_for_timeout(500)
+    assert shop.receipts(old_id) == []
+    assert page.errors == []
