@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import re
 import statistics
-from pathlib import Path
 
 import requests
 from playwright.sync_api import sync_playwright
 
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # the tests' own launch settings
+
 from .server import ROOT, BenchServer
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync",
-                 "--disable-quic"]
 GERMAN_VISITOR = {"X-Forwarded-For": "85.214.132.117"}
 VANILLA = ROOT / "node_modules" / "vanilla-cookieconsent" / "dist"
 OUR_TAG = re.compile(r'<script src="[^"]*/static/js/consent\.js"[^>]*></script>')
@@ -169,7 +167,7 @@ def _returning_visitor(browser, server_url: str) -> dict:
 def measure(rounds: int = 12) -> dict:
     with BenchServer(mode="demo") as server, sync_playwright() as playwright:
         pages = _pages(server.url)
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium",
+        browser = playwright.chromium.launch(executable_path=CHROMIUM,
                                              args=CHROMIUM_ARGS)
         try:
             variants = ["none", "ours", "vanilla"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 
+from .api import wanted_languages
 from .geo import DEMO_REGION_COOKIE, Location, locate
 from .policies import get_book
 
@@ -33,7 +34,7 @@ def shop():
     book = get_book()
     location = locate()
     region = book.policy_for(location)
-    lang = book.negotiate([tag for tag, _ in request.accept_languages], region)
+    lang = book.negotiate(wanted_languages(None), region)
     response = make_response(render_template(
         "shop.html", products=PRODUCTS, demo_regions=DEMO_REGIONS, location=location,
         region=region, config=book.visitor_config(location, region, lang, False),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .geo import Location
@@ -55,7 +56,7 @@ class PolicyBook:
 
     # ---- which language ---------------------------------------------------
 
-    def negotiate(self, wanted: list[str], region: Region) -> str:
+    def negotiate(self, wanted: Iterable[str], region: Region) -> str:
         """First supported language among the wanted tags ('de-AT' -> 'de'), else the region's."""
         for tag in wanted:
             tag = tag.strip().lower().replace("_", "-")
