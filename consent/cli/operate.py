@@ -1,36 +1,33 @@
-"""`flask consent ...`: the operator's commands."""
+"""`flask consent init | policy | settings`: setting up and looking at the service."""
 
 from __future__ import annotations
 
 import json
 
 import click
-from flask import current_app
-from flask.cli import AppGroup
+from flask.cli import with_appcontext
 
-from . import cli_proof, report_cli
-from .geo import Location
-from .policies import get_book
-from .store import get_store
-
-consent = AppGroup("consent", help="Operate the consent service.")
+from ..policy.geo import Location
+from ..web.context import get_book, get_locator, get_settings, get_store
 
 
-@consent.command("init")
+@click.command("init")
+@with_appcontext
 def init_command():
     """Create or upgrade the database schema."""
     applied = get_store().migrate()
-    path = current_app.extensions["consent.settings"].database
+    path = get_settings().database
     click.echo(f"Database {path}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
 
 
-@consent.command("policy")
+@click.command("policy")
+@with_appcontext
 @click.argument("where")
 @click.option("--lang", default="en", show_default=True, help="Language of the texts shown.")
 @click.option("--json", "as_json", is_flag=True, help="Print the full banner configuration.")
 def policy_command(where: str, lang: str, as_json: bool):
     """Show the policy for WHERE: an IP address (85.214.0.1) or a code (DE, US-CA, unknown)."""
-    locator = current_app.extensions["consent.locator"]
+    locator = get_locator()
     if where.lower() == "unknown":
         location = Location(None, None, "unknown")
     elif any(c in where for c in ".:"):
@@ -59,18 +56,14 @@ def policy_command(where: str, lang: str, as_json: bool):
     click.echo(f"texts    {config['lang']}, config hash {config['config_hash'][:16]}...")
 
 
-@consent.command("settings")
+@click.command("settings")
+@with_appcontext
 def settings_command():
     """Print the effective configuration (secrets masked)."""
-    settings = current_app.extensions["consent.settings"]
+    settings = get_settings()
     click.echo(json.dumps(settings.describe(), indent=2))
     if settings.generated:
         click.echo(f"Demo mode generated: {', '.join(settings.generated)}", err=True)
 
 
-for _command in (*cli_proof.COMMANDS, *report_cli.COMMANDS):
-    consent.add_command(_command)
-
-
-def init_app(app) -> None:
-    app.cli.add_command(consent)
+COMMANDS = (init_command, policy_command, settings_command)

@@ -9,9 +9,10 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from . import chain, erasure, proof, retention
-from .policies import get_book
-from .store import StoreUnavailable, get_store
+from ..config import retention
+from ..ledger import chain, erasure, proof
+from ..storage.errors import StoreUnavailable
+from ..web.context import get_book, get_settings, get_store
 
 
 class PeriodType(click.ParamType):
@@ -95,10 +96,10 @@ def verify_receipt_command(receipt_id: str, signature: str):
 @with_appcontext
 def purge_command(period, dry_run: bool, force: bool):
     """Erase the personal payload of receipts past retention (the chain stays verifiable)."""
-    period = period or current_app.extensions["consent.settings"].retention
+    period = period or get_settings().retention
     if not force:
         try:
-            retention.check_covers_lifetime(period, retention.longest_lifetime_days(get_book()))
+            retention.check_covers_lifetime(period, get_book().longest_lifetime_days)
         except retention.BadPeriod as error:
             raise click.UsageError(f"{error}; pass --force if that is really meant") from None
     try:

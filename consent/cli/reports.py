@@ -1,4 +1,4 @@
-"""`flask consent export | stats | seed | access-log | demo-tokens`: marketing's and audit's commands.
+"""`flask consent export | stats | access-log`: marketing's and audit's commands.
 
 Exports from the command line are logged like any other (who = ``cli``).
 """
@@ -7,23 +7,20 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import sys
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 from marshmallow import ValidationError
 
-from . import exports
-from .errors import flatten
-from .policies import get_book
-from .report_schemas import STATS_FORMATS, ReceiptsQuerySchema, StatsQuerySchema
-from .seed import Seeder
-from .spreadsheet import csv_lines
-from .stats import consent_stats, stats_table
-from .store import STATS_GROUPS, get_store
+from ..config.messages import flatten
+from ..reports import exports
+from ..reports.queries import STATS_FORMATS, ReceiptsQuerySchema, StatsQuerySchema
+from ..reports.stats import requested_stats, stats_csv
+from ..reports.trail import CLI
+from ..storage.rollups import STATS_GROUPS
+from ..web.context import get_store
 
 EXPORT_FORMATS = ("csv", "jsonl", "json")
 
@@ -51,7 +48,7 @@ def export_command(start, end, fmt, out):
     store = get_store()
     total = store.count_receipts_between(query["start"], query["end"])
     if out == "-":
-        for chunk in exports.receipt_export(store, exports.CLI, query["start"], query["end"], fmt):
+        for chunk in exports.receipt_export(store, CLI, query["start"], query["end"], fmt):
             sys.stdout.buffer.write(chunk)
         return
     # Written aside and renamed at the end: a broken-off export never looks complete.
@@ -61,7 +58,7 @@ def export_command(start, end, fmt, out):
                            file=sys.stderr) as bar:
         try:
             with open(partial, "wb") as file:
-                for chunk in exports.receipt_export(store, exports.CLI, query["start"],
+                for chunk in exports.receipt_export(store, CLI, query["start"],
                                                     query["end"], fmt, progress=bar.update):
                     file.write(chunk)
             os.replace(partial, target)
@@ -83,40 +80,11 @@ def stats_command(start, end, group, fmt, region, site, revision):
     """Print consent statistics (answers, answer mix, opt-in rates) to standard output."""
     query = _load(StatsQuerySchema(), {"from": start, "to": end, "group": group, "format": fmt,
                                        "region": region, "site": site, "revision": revision})
-    store = get_store()
-    report = consent_stats(store, query["start"], query["end"], query["group"], query["filters"])
-    exports.stats_access(store, exports.CLI, query, report)
+    report = requested_stats(get_store(), CLI, query)
     if fmt == "csv":
-        header, rows = stats_table(report)
-        click.echo("".join(csv_lines(header, rows)), nl=False)
+        click.echo(stats_csv(report), nl=False)
     else:
         click.echo(json.dumps(report, indent=2))
-
-
-@click.command("seed")
-@with_appcontext
-@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3660))
-@click.option("--visitors", default=20000, show_default=True, type=click.IntRange(0),
-              help="Distinct visitors; about 7 % more receipts (changed minds, withdrawals).")
-@click.option("--random-seed", type=int, help="Same seed, same figures (receipt ids differ).")
-@click.option("--if-empty", is_flag=True, help="Do nothing when receipts already exist.")
-def seed_command(days, visitors, random_seed, if_empty):
-    """Fill the database with realistic receipts over the last DAYS days (demo mode only)."""
-    settings = current_app.extensions["consent.settings"]
-    if not settings.demo:
-        raise click.UsageError("seed writes made-up receipts; it runs in demo mode only "
-                               "(CONSENT_MODE=demo, on a database of its own).")
-    store = get_store()
-    if if_empty and store.count_receipts():
-        click.echo(f"Database {settings.database} already holds receipts; not seeding.")
-        return
-    seeder = Seeder(get_book(), days, visitors, random.Random(random_seed))
-    stored = 0
-    with click.progressbar(seeder.days, label=f"Seeding {visitors} visitors over {days} days",
-                           file=sys.stderr) as bar:
-        for day in bar:
-            stored += store.record_receipts(seeder.receipts_on(day))
-    click.echo(f"Stored {stored} receipts from {visitors} visitors in {settings.database}")
 
 
 @click.command("access-log")
@@ -131,16 +99,4 @@ def access_log_command(limit):
                    f"{params.get('from')}..{params.get('to')} {params.get('format')}  {rows}")
 
 
-@click.command("demo-tokens")
-@with_appcontext
-def demo_tokens_command():
-    """Print the demo's generated tokens (demo mode only), to sign in at /admin."""
-    settings = current_app.extensions["consent.settings"]
-    if not settings.demo:
-        raise click.UsageError("production tokens come from CONSENT_TOKENS and are never printed.")
-    for scope, tokens in settings.tokens.items():
-        for token in tokens:
-            click.echo(f"{scope}: {token}")
-
-
-COMMANDS = (export_command, stats_command, seed_command, access_log_command, demo_tokens_command)
+COMMANDS = (export_command, stats_command, access_log_command)

@@ -63,25 +63,9 @@ def check_covers_lifetime(period: Period, longest_lifetime_days: int,
             "days): receipts would be erased while the consent they prove still applies")
 
 
-def longest_lifetime_days(book) -> int:
-    """The longest any region keeps a consent (data/regions.json)."""
-    return max(region.lifetime_days for region in book.catalog.regions.values())
-
-
 def _months_before(moment: datetime, months: int) -> datetime:
     # 31 March minus one month is the last day of February, not an error.
     years, month0 = divmod(moment.month - 1 - months, 12)
     year, month = moment.year + years, month0 + 1
     return moment.replace(year=year, month=month,
                           day=min(moment.day, calendar.monthrange(year, month)[1]))
-
-
-def init_app(app, settings) -> None:
-    """:raise ConfigurationError: if CONSENT_RETENTION is shorter than a consent lifetime."""
-    from .settings import ConfigurationError  # settings imports this module
-
-    try:
-        check_covers_lifetime(settings.retention,
-                              longest_lifetime_days(app.extensions["consent.policies"]))
-    except BadPeriod as error:
-        raise ConfigurationError(f"CONSENT_RETENTION: {error}") from None

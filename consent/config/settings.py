@@ -15,7 +15,7 @@ from pathlib import Path
 
 from .retention import BadPeriod, Period, parse_period
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 MODES = ("demo", "production")
 SCOPES = ("stats", "audit")
 

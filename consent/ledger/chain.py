@@ -18,9 +18,10 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from . import receipts
+from ..storage.columns import PAYLOAD_FIELDS
+from ..storage.interface import Store
+from ..storage.sealing import GENESIS, choices_json, link_hash, payload_hash
 from .erasure import erasure_seal
-from .store import Store
 
 # reason -> what it means, for people reading the report
 REASONS = {
@@ -78,7 +79,7 @@ def verify(store: Store, secret_key: str | None,
 def verify_rows(rows: Iterable[dict], secret_key: str | None = None,
                 anchor: tuple[int, str] | None = None) -> ChainReport:
     """The first broken link among ``rows`` (stored rows in seq order), or OK with counts."""
-    expected_seq, expected_prev = 1, receipts.GENESIS
+    expected_seq, expected_prev = 1, GENESIS
     count = erased = 0
     first = last = None
 
@@ -109,11 +110,11 @@ def verify_rows(rows: Iterable[dict], secret_key: str | None = None,
 def row_fault(row: dict, secret_key: str | None = None) -> str | None:
     """Why one stored row does not hash to itself, or None when it does."""
     erased = row["erased_at"] is not None
-    if erased and any(row[field] is not None for field in receipts.PAYLOAD_FIELDS):
+    if erased and any(row[field] is not None for field in PAYLOAD_FIELDS):
         return "erased_not_empty"
     if not erased and _payload_hash(row) != row["payload_hash"]:
         return "payload_hash_mismatch"
-    if receipts.link_hash(row["prev_hash"], row["receipt_id"], row["recorded_at"],
+    if link_hash(row["prev_hash"], row["receipt_id"], row["recorded_at"],
                           row["payload_hash"]) != row["hash"]:
         return "link_hash_mismatch"
     # Checked last: the hashes above need no key, so they name the edit where they can.
@@ -124,15 +125,15 @@ def row_fault(row: dict, secret_key: str | None = None) -> str | None:
 
 def _payload_hash(row: dict) -> str | None:
     """The hash of the payload as stored; None when a column holds what no receipt can."""
-    payload = {field: row[field] for field in receipts.PAYLOAD_FIELDS}
+    payload = {field: row[field] for field in PAYLOAD_FIELDS}
     try:
         # Strict: an equivalent re-encoding is an edit too (stored exactly as written).
         choices = json.loads(payload["choices"])
-        if receipts.choices_json(choices) != payload["choices"] or row["gpc"] not in (0, 1):
+        if choices_json(choices) != payload["choices"] or row["gpc"] not in (0, 1):
             return None
     except (TypeError, ValueError):
         return None
-    return receipts.payload_hash({**payload, "choices": choices, "gpc": bool(row["gpc"])})
+    return payload_hash({**payload, "choices": choices, "gpc": bool(row["gpc"])})
 
 
 def _erasure_sealed(row: dict, secret_key: str) -> bool:

@@ -1,6 +1,6 @@
 """Erasure: a receipt's personal payload leaves, its place in the chain stays.
 
-Every payload field of an erased receipt (``receipts.PAYLOAD_FIELDS``, the
+Every payload field of an erased receipt (``consent.storage.columns.PAYLOAD_FIELDS``, the
 consent_id included) becomes NULL. What stays is what the chain needs:
 receipt_id, recorded_at, payload_hash, prev_hash and hash, so the chain still
 verifies and the row is visibly erased. Statistics live in the anonymous daily
@@ -22,8 +22,8 @@ import hmac
 from dataclasses import asdict, dataclass
 from datetime import datetime
 
-from .receipts import utc_timestamp
-from .store import Sealer, Store
+from ..storage.interface import Sealer, Store
+from ..storage.sealing import utc_timestamp
 
 
 def subject_of(secret_key: str, consent_id: str) -> str:

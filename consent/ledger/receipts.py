@@ -1,32 +1,19 @@
-"""Consent receipts: what is recorded of a choice, how it is chained and signed.
+"""Consent receipts: what is recorded of a choice, and the signature that proves it.
 
-A receipt's personal payload is hashed on its own (payload_hash) so that it can
-later be erased without breaking the chain:
-
-    hash = sha256(prev_hash | receipt_id | recorded_at | payload_hash)
-
-The signature handed to the visitor is an HMAC of the sealed receipt under
-the service's secret key.
+A draft holds everything but time and chain; storage seals it inside its
+write transaction (``consent.storage.sealing``). The signature handed to the
+visitor is an HMAC of the sealed receipt under the service's secret key.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
-from datetime import datetime, timezone
 
-from .geo import Location
+from ..policy.data import Region
+from ..policy.geo import Location
 from .minimize import clean_page, ip_prefix, reduce_user_agent, site_of
-from .policies import canonical_json
-from .policy_data import Region
-
-GENESIS = "0" * 64
-# Everything about the visitor and their choice; erasure removes these, keeps their hash.
-PAYLOAD_FIELDS = ("consent_id", "site", "region", "country", "subdivision", "model", "revision",
-                  "config_hash", "method", "choices", "gpc", "lang", "page", "ip_prefix",
-                  "user_agent")
 
 
 def new_consent_id() -> str:
@@ -62,32 +49,6 @@ def draft(choice: dict, *, location: Location, region: Region, config_hash: str,
     }
 
 
-def payload_hash(receipt: dict) -> str:
-    return hashlib.sha256(canonical_json({k: receipt[k] for k in PAYLOAD_FIELDS})).hexdigest()
-
-
-def link_hash(prev_hash: str, receipt_id: str, recorded_at: str, payload_digest: str) -> str:
-    return hashlib.sha256(
-        f"{prev_hash}|{receipt_id}|{recorded_at}|{payload_digest}".encode()).hexdigest()
-
-
-def utc_timestamp(now: datetime | None = None) -> str:
-    """The one time format of the store (``2026-05-04T09:30:00.123456Z``): it sorts as text."""
-    moment = now or datetime.now(timezone.utc)
-    # A naive time is taken as UTC, never as the server's local time.
-    moment = moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
-    moment = moment.astimezone(timezone.utc)
-    return moment.isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def seal(receipt: dict, prev_hash: str, now: datetime | None = None) -> dict:
-    """Stamp the time and chain the receipt to its predecessor (inside the write transaction)."""
-    recorded_at = utc_timestamp(now)
-    digest = payload_hash(receipt)
-    return {**receipt, "recorded_at": recorded_at, "payload_hash": digest, "prev_hash": prev_hash,
-            "hash": link_hash(prev_hash, receipt["receipt_id"], recorded_at, digest)}
-
-
 def sign(secret_key: str, receipt: dict) -> str:
     message = f"{receipt['receipt_id']}|{receipt['recorded_at']}|{receipt['hash']}".encode()
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
@@ -95,7 +56,3 @@ def sign(secret_key: str, receipt: dict) -> str:
 
 def signature_valid(secret_key: str, receipt: dict, signature: str) -> bool:
     return hmac.compare_digest(sign(secret_key, receipt), signature or "")
-
-
-def choices_json(choices: dict) -> str:
-    return json.dumps(choices, sort_keys=True, separators=(",", ":"))

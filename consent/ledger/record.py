@@ -10,16 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from ..storage.columns import RECEIPT_FIELDS
+from ..storage.interface import Store
+from ..storage.sealing import utc_timestamp
 from . import receipts
 from .erasure import subject_of
-from .store import Store
 
 FORMAT = "consent-record/1"
-# What of a stored receipt the visitor gets: all of it but storage internals (seq, erasure),
-# enough for anybody to recompute payload_hash and hash from the download alone.
-RECEIPT_FIELDS = ("receipt_id", "recorded_at", "consent_id", "site", "page", "region", "country",
-                  "subdivision", "model", "revision", "config_hash", "lang", "method", "choices",
-                  "gpc", "ip_prefix", "user_agent", "payload_hash", "prev_hash", "hash")
 
 
 def consent_record(store: Store, secret_key: str, consent_id: str,
@@ -36,7 +33,7 @@ def consent_record(store: Store, secret_key: str, consent_id: str,
     return {
         "format": FORMAT,
         "consent_id": consent_id,
-        "exported_at": receipts.utc_timestamp(now),
+        "exported_at": utc_timestamp(now),
         "erased": not kept,
         "receipts": [{**{k: r[k] for k in RECEIPT_FIELDS},
                       "signature": receipts.sign(secret_key, r)} for r in kept],

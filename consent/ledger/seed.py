@@ -15,9 +15,9 @@ import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
+from ..policy.book import PolicyBook
+from ..policy.geo import Location
 from . import receipts
-from .geo import Location
-from .policies import PolicyBook
 
 # (weight, where, site, languages the visitors' browsers ask for)
 MARKETS = (

@@ -13,13 +13,9 @@ import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..storage.sealing import canonical_json
+from .data import REFERENCE_LANG, Catalog, Region
 from .geo import Location
-from .policy_data import REFERENCE_LANG, Catalog, Region
-
-
-def canonical_json(value) -> bytes:
-    """The one serialisation that hashes are taken over."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 @dataclass(frozen=True)
@@ -42,6 +38,11 @@ class PolicyBook:
                          for code, region in catalog.regions.items() for lang in self.languages}
         self.snapshots = {b.config_hash: b.body for b in self._banners.values()}
         self._serialised = functools.lru_cache(maxsize=4096)(self._serialise)
+
+    @property
+    def longest_lifetime_days(self) -> int:
+        """The longest any region keeps a consent (data/regions.json)."""
+        return max(region.lifetime_days for region in self.catalog.regions.values())
 
     # ---- where -> which rules ---------------------------------------------
 
@@ -135,15 +136,3 @@ class PolicyBook:
             "texts": texts,
         }
         return Banner(region, lang, body, hashlib.sha256(canonical_json(body)).hexdigest())
-
-
-def init_app(app, settings) -> None:
-    from .policy_data import load_catalog
-
-    app.extensions["consent.policies"] = PolicyBook(load_catalog(settings.data_dir))
-
-
-def get_book() -> PolicyBook:
-    from flask import current_app
-
-    return current_app.extensions["consent.policies"]

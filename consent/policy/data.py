@@ -13,7 +13,7 @@ from pathlib import Path
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from .errors import flatten
+from ..config.messages import flatten
 
 MODELS = ("opt-in", "opt-out", "notice")
 # Google Consent Mode v2 storage types.

@@ -17,9 +17,8 @@ from pathlib import Path
 import geoip2.database
 import geoip2.errors
 import maxminddb
-from flask import Flask, current_app, request
 
-from .settings import ConfigurationError, Settings
+from ..config.settings import ConfigurationError, Settings
 
 log = logging.getLogger(__name__)
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
@@ -102,8 +101,9 @@ class Locator:
             self._refresh()
         return self._reader.metadata().database_type if self._reader else "unavailable"
 
-    def locate(self, req=None) -> Location:
-        req = req or request
+    def locate(self, req) -> Location:
+        """Where the visitor of ``req`` is (a request: ``args``, ``cookies``, ``headers``,
+        ``remote_addr``)."""
         if self.demo:
             override = req.args.get("region") or req.cookies.get(DEMO_REGION_COOKIE)
             if override:
@@ -165,12 +165,3 @@ def open_database(path: Path) -> geoip2.database.Reader:
         raise ConfigurationError(
             f"CONSENT_GEOIP_DB: {path} is a {kind!r} database; a City or Country one is needed")
     return reader
-
-
-def init_app(app: Flask, settings: Settings) -> None:
-    app.extensions["consent.locator"] = Locator(settings)
-
-
-def locate(req=None) -> Location:
-    """Where the current request's visitor is."""
-    return current_app.extensions["consent.locator"].locate(req)

@@ -10,24 +10,19 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date
 
-from flask import g
-
-from .schemas import OPTIONAL_CATEGORIES
+from ..policy.methods import OPTIONAL_CATEGORIES
+from ..storage.columns import CHAIN_FIELDS, PAYLOAD_FIELDS, SEAL_FIELDS
+from ..storage.errors import StoreUnavailable
+from ..storage.interface import Store
 from .spreadsheet import chunked, csv_lines
-from .store import Store, StoreUnavailable
+from .trail import Requester
 
 log = logging.getLogger(__name__)
 
 # The exported receipt, in order. Erased receipts keep their place in the chain
 # (seq, ids, time, hashes) with erased=true and the personal payload empty.
-CHAIN_FIELDS = ("seq", "receipt_id", "recorded_at")
-PAYLOAD_FIELDS = ("consent_id", "site", "region", "country", "subdivision", "model", "revision",
-                  "config_hash", "method", "choices", "gpc", "lang", "page", "ip_prefix",
-                  "user_agent")
-SEAL_FIELDS = ("payload_hash", "prev_hash", "hash")
 CSV_COLUMNS = (*CHAIN_FIELDS, "erased", "erased_at",
                *(f for f in PAYLOAD_FIELDS if f != "choices"), *OPTIONAL_CATEGORIES, *SEAL_FIELDS)
 FORMATS = {  # format -> (media type, file extension)
@@ -36,24 +31,6 @@ FORMATS = {  # format -> (media type, file extension)
     "json": ("application/json", "json"),
 }
 PROGRESS_EVERY = 1000
-
-
-@dataclass(frozen=True)
-class Requester:
-    """Who takes data out, as the access log names them: a token id (never the token), or cli."""
-
-    who: str
-    scope: str
-    via: str        # api | admin | cli
-
-
-CLI = Requester("cli", "cli", "cli")
-
-
-def current_requester() -> Requester:
-    """The requester behind this request (after ``require_scope`` has let it in)."""
-    credential = g.credential
-    return Requester(credential.token_id, credential.scope, g.get("auth_via", "api"))
 
 
 def export_record(row: dict) -> dict:
@@ -117,14 +94,6 @@ def _tracked(store: Store, entry: int, records: Iterable[dict],
             store.finish_access(entry, count, complete)
         except StoreUnavailable as error:   # the export itself went out; say so in the log
             log.error("access log entry %s not completed (%s rows): %s", entry, count, error)
-
-
-def stats_access(store: Store, requester: Requester, query: dict, report: dict) -> None:
-    """Log a stats request with its row count (the report is already built)."""
-    params = {"from": report["from"], "to": report["to"], "group": report["group"],
-              "filters": report["filters"], "format": query["format"]}
-    store.log_access(requester.who, requester.scope, requester.via, "stats", params,
-                     rows=len(report["rows"]))
 
 
 def file_name(kind: str, start: date, end: date, fmt: str, group: str | None = None) -> str:

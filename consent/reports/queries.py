@@ -8,9 +8,17 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
-from .store import STATS_GROUPS
+from ..storage.rollups import STATS_GROUPS
 
 MAX_STATS_DAYS = 366        # a year, leap day included; longer trends go through CSV exports
 DEFAULT_DAYS = 30

@@ -15,8 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .schemas import METHODS, OPTIONAL_CATEGORIES
-from .store import Store
+from ..policy.methods import METHODS, OPTIONAL_CATEGORIES
+from ..storage.interface import Store
+from .spreadsheet import csv_lines
+from .trail import Requester, log_stats
 
 CATEGORIES = OPTIONAL_CATEGORIES
 RATE_DIGITS = 4
@@ -86,6 +88,19 @@ def consent_stats(store: Store, start: date, end: date, group: str = "day",
     return {"from": start.isoformat(), "to": end.isoformat(), "group": group,
             "filters": filters, "categories": list(CATEGORIES),
             "totals": totals.as_dict(), "rows": rows}
+
+
+def requested_stats(store: Store, requester: Requester, query: dict) -> dict:
+    """The report a stats query (``queries.StatsQuerySchema``) asks for, on the access trail."""
+    report = consent_stats(store, query["start"], query["end"], query["group"], query["filters"])
+    log_stats(store, requester, query, report)
+    return report
+
+
+def stats_csv(report: dict) -> str:
+    """The report as CSV text, one line per group."""
+    header, rows = stats_table(report)
+    return "".join(csv_lines(header, rows))
 
 
 def stats_table(report: dict) -> tuple[list[str], list[list]]:

@@ -13,13 +13,22 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask.sessions import SecureCookieSessionInterface
 
+from ..reports.queries import DEFAULT_DAYS, MAX_STATS_DAYS, today
 from . import auth
+from .context import get_book, get_settings
 from .errors import ApiError
-from .policies import get_book
-from .report_schemas import DEFAULT_DAYS, MAX_STATS_DAYS, today
 
 log = logging.getLogger(__name__)
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -78,7 +87,7 @@ def _sign_in_page(error: str | None = None, status: int = 200):
     expired = error is None and session.get(auth.SESSION_KEY) is not None
     return render_template("admin/sign_in.html", csrf=auth.csrf_token(), error=error,
                            expired=expired,
-                           demo=current_app.extensions["consent.settings"].demo), status
+                           demo=get_settings().demo), status
 
 
 def _require_own_form() -> None:

@@ -6,11 +6,11 @@ the widget's own config requests see the same pretend location.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
+from flask import Blueprint, abort, make_response, render_template, request
 
-from .api import wanted_languages
-from .geo import DEMO_REGION_COOKIE, Location, locate
-from .policies import get_book
+from ..policy.geo import DEMO_REGION_COOKIE, Location
+from .context import get_book, get_settings, locate
+from .visit import wanted_languages
 
 bp = Blueprint("demo", __name__)
 
@@ -28,8 +28,7 @@ DEMO_REGIONS = (("DE", "Germany (EEA, opt-in)"), ("GB", "United Kingdom (opt-in)
 
 @bp.get("/")
 def shop():
-    settings = current_app.extensions["consent.settings"]
-    if not settings.demo:
+    if not get_settings().demo:
         abort(404)
     book = get_book()
     location = locate()

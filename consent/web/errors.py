@@ -13,6 +13,9 @@ from flask import Flask, jsonify
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from ..config.messages import flatten
+from ..storage.errors import StoreUnavailable
+
 log = logging.getLogger(__name__)
 
 MESSAGES = {
@@ -53,16 +56,6 @@ def error_response(status: int, message: str | None = None, fields: dict | None 
     return response
 
 
-def flatten(messages, prefix: str = "") -> dict[str, list[str]]:
-    """marshmallow's nested messages as {"choices.analytics": [...]}."""
-    if isinstance(messages, list):
-        return {prefix or "_schema": [str(m) for m in messages]}
-    flat: dict[str, list[str]] = {}
-    for key, value in messages.items():
-        flat.update(flatten(value, f"{prefix}.{key}" if prefix else str(key)))
-    return flat
-
-
 def init_app(app: Flask) -> None:
     @app.errorhandler(ApiError)
     def api_error(error: ApiError):
@@ -71,6 +64,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):
         return error_response(422, fields=flatten(error.messages))
+
+    @app.errorhandler(StoreUnavailable)
+    def unavailable(error: StoreUnavailable):
+        log.error("store unavailable: %s", error)
+        return error_response(503, headers={"Retry-After": "5"})
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -16,7 +16,7 @@ from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import parse
 
-from .settings import ConfigurationError, Settings
+from ..config.settings import ConfigurationError, Settings
 
 # endpoint -> the setting that holds its limit
 LIMITED_ENDPOINTS = {

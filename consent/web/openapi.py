@@ -10,7 +10,8 @@ from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Blueprint, current_app, jsonify
 
-from . import record_schemas, report_schemas, schemas
+from ..reports import queries
+from . import record_schemas, schemas
 
 bp = Blueprint("openapi", __name__)
 VERSION = "1.0.0"
@@ -80,7 +81,7 @@ OPERATIONS = {
         "summary": "Answers, answer mix and opt-in rates per day, region, site or revision "
                    "(scope stats), from the daily roll-ups.",
         "security": [{"bearer": []}],
-        "parameters": [{"in": "query", "schema": report_schemas.StatsQuerySchema}],
+        "parameters": [{"in": "query", "schema": queries.StatsQuerySchema}],
         "responses": {"200": {"description": "the report (JSON), or one CSV line per group",
                               "content": {"application/json": {"schema": "StatsReport"},
                                           "text/csv": {"schema": {"type": "string"}}}},
@@ -89,7 +90,7 @@ OPERATIONS = {
     "/api/v1/receipts": {"get": {
         "summary": "Every receipt of a date range, streamed as JSON Lines or CSV (scope audit).",
         "security": [{"bearer": []}],
-        "parameters": [{"in": "query", "schema": report_schemas.ReceiptsQuerySchema}],
+        "parameters": [{"in": "query", "schema": queries.ReceiptsQuerySchema}],
         "responses": {"200": {"description": "one receipt per line; erased ones as erased",
                               "content": {"application/x-ndjson": {"schema": {"type": "string"}},
                                           "text/csv": {"schema": {"type": "string"}}}},
@@ -98,7 +99,7 @@ OPERATIONS = {
     "/api/v1/access-log": {"get": {
         "summary": "The latest stats requests and exports: who, what, when, rows (scope audit).",
         "security": [{"bearer": []}],
-        "parameters": [{"in": "query", "schema": report_schemas.AccessLogQuerySchema}],
+        "parameters": [{"in": "query", "schema": queries.AccessLogQuerySchema}],
         "responses": {**_ok(200, "AccessLog", "latest first"), **_errors(401, 403, 422, 503)},
     }},
     "/healthz": {"get": {
@@ -119,8 +120,8 @@ COMPONENTS = {
     "ChainReport": record_schemas.ChainReportSchema,
     "SignatureCheck": schemas.SignatureCheckSchema,
     "SignatureResult": record_schemas.SignatureResultSchema,
-    "StatsReport": report_schemas.StatsReportSchema,
-    "AccessLog": report_schemas.AccessLogSchema,
+    "StatsReport": queries.StatsReportSchema,
+    "AccessLog": queries.AccessLogSchema,
 }
 
 

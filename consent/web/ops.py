@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, jsonify
 
-from .policies import get_book
-from .store import get_store
+from .context import get_book, get_locator, get_settings, get_store
 
 bp = Blueprint("ops", __name__)
 
@@ -23,9 +22,9 @@ def healthz():
     body = {
         "status": "ok" if database_ok else "unavailable",
         "database": "ok" if database_ok else "unavailable",
-        "geoip": current_app.extensions["consent.locator"].database_type,
+        "geoip": get_locator().database_type,
         "revision": get_book().revision,
-        "mode": current_app.extensions["consent.settings"].mode,
+        "mode": get_settings().mode,
     }
     response = jsonify(body)
     response.status_code = 200 if database_ok else 503

@@ -9,46 +9,21 @@ An audit token also gets the reason.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import Blueprint, current_app, jsonify, request
 
-from . import chain, receipts
-from .api import json_body
+from ..ledger import chain
+from ..ledger.proof import check_receipt
 from .auth import bearer, current_credential, require_scope
+from .context import get_store
 from .errors import ApiError
 from .schemas import ChainQuerySchema, ReceiptIdSchema, SignatureCheckSchema
-from .store import Store, get_store
+from .visit import json_body
 
 bp = Blueprint("proof", __name__, url_prefix="/api/v1")
-REASONS = {"unknown_receipt": "no receipt with this id is stored",
-           "signature_mismatch": "the signature is not the service's signature of this receipt",
-           **chain.REASONS}
 
 _chain_query = ChainQuerySchema()
 _receipt_id = ReceiptIdSchema()
 _signature = SignatureCheckSchema()
-
-
-@dataclass(frozen=True)
-class ReceiptCheck:
-    valid: bool
-    reason: str | None          # a key of REASONS when not valid
-    stored: dict | None         # the row as stored, for the operator
-
-
-def check_receipt(store: Store, secret_key: str, receipt_id: str, signature: str) -> ReceiptCheck:
-    """Valid when the service signed this receipt and its stored row still hashes to itself.
-
-    :raise StoreUnavailable: when the database cannot be read.
-    """
-    stored = store.receipt_as_stored(receipt_id)
-    if stored is None:
-        return ReceiptCheck(False, "unknown_receipt", None)
-    if not receipts.signature_valid(secret_key, stored, signature):
-        return ReceiptCheck(False, "signature_mismatch", stored)
-    fault = chain.row_fault(stored, secret_key)
-    return ReceiptCheck(fault is None, fault, stored)
 
 
 @bp.get("/receipts/verify")

@@ -1,7 +1,7 @@
 """Response shapes of the visitor-rights and proof endpoints, for the OpenAPI document.
 
-The views build these documents in consent/access.py, consent/erasure.py and
-consent/chain.py; these schemas describe them (and schemathesis checks every
+The ledger builds these documents in consent/ledger/record.py, erasure.py and
+chain.py; these schemas describe them (and schemathesis checks every
 answer against them).
 """
 

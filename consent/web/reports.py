@@ -7,14 +7,18 @@ session (see ``auth``). Nothing here is cacheable by anybody.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request, stream_with_context
+from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 
-from . import exports
+from ..reports import exports
+from ..reports.queries import (
+    AccessLogQuerySchema,
+    ReceiptsQuerySchema,
+    StatsQuerySchema,
+)
+from ..reports.stats import requested_stats, stats_csv
+from ..reports.trail import Requester
 from .auth import require_scope
-from .report_schemas import AccessLogQuerySchema, ReceiptsQuerySchema, StatsQuerySchema
-from .spreadsheet import csv_lines
-from .stats import consent_stats, stats_table
-from .store import get_store
+from .context import get_store
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 
@@ -32,13 +36,10 @@ def stats():
     :raise 422: bad dates, reversed or too long a range, unknown group, filter or format.
     """
     query = _stats_query.load(request.args)
-    store = get_store()
-    report = consent_stats(store, query["start"], query["end"], query["group"], query["filters"])
-    exports.stats_access(store, exports.current_requester(), query, report)
+    report = requested_stats(get_store(), current_requester(), query)
     if query["format"] == "csv":
-        header, rows = stats_table(report)
         name = exports.file_name("stats", query["start"], query["end"], "csv", query["group"])
-        return _download("".join(csv_lines(header, rows)), "csv", name)
+        return _download(stats_csv(report), "csv", name)
     return _private(jsonify(report))
 
 
@@ -52,7 +53,7 @@ def receipts():
     :raise 503: the access log cannot be written (then nothing is exported).
     """
     query = _receipts_query.load(request.args)
-    body = exports.receipt_export(get_store(), exports.current_requester(), query["start"],
+    body = exports.receipt_export(get_store(), current_requester(), query["start"],
                                   query["end"], query["format"])
     name = exports.file_name("receipts", query["start"], query["end"], query["format"])
     return _download(stream_with_context(body), query["format"], name)
@@ -64,6 +65,12 @@ def access_log():
     """The latest exports and stats requests: who (token id), what, when, how many rows."""
     query = _access_query.load(request.args)
     return _private(jsonify(entries=get_store().access_log(query["limit"])))
+
+
+def current_requester() -> Requester:
+    """The requester behind this request (after ``require_scope`` has let it in)."""
+    credential = g.credential
+    return Requester(credential.token_id, credential.scope, g.get("auth_via", "api"))
 
 
 def _download(body, fmt: str, name: str) -> Response:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, jsonify, request
 
-from .access import consent_record
-from .api import require_site_origin
-from .erasure import erase_visitor
+from ..ledger.erasure import erase_visitor
+from ..ledger.record import consent_record
+from .context import get_store
 from .errors import ApiError
 from .schemas import ConsentIdSchema
-from .store import get_store
+from .visit import require_site_origin
 
 bp = Blueprint("rights", __name__, url_prefix="/api/v1")
 UNKNOWN = "No consent record is kept under this id."

@@ -7,10 +7,17 @@ silently dropped choice.
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import (
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    validate,
+    validates_schema,
+)
 
-METHODS = ("accept_all", "reject_all", "custom", "gpc", "withdraw", "notice")
-OPTIONAL_CATEGORIES = ("analytics", "personalization", "marketing")
+from ..policy.methods import METHODS
+
 HEX32 = validate.Regexp(r"^[0-9a-f]{32}$", error="Not a consent id (32 lower-case hex digits).")
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}$", error="Not a sha256 hex digest.")
 LANG_TAG = validate.Regexp(r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}$",
@@ -139,7 +146,7 @@ class ErrorBodySchema(Schema):
 
 
 class ErrorSchema(Schema):
-    """The one error shape (consent/errors.py)."""
+    """The one error shape (consent/web/errors.py)."""
 
     error = fields.Nested(ErrorBodySchema, required=True)
 
