@@ -63,6 +63,10 @@ SETTINGS = (
             "in production; demo generates one per scope."),
     Setting("CONSENT_DATA_DIR", "data",
             "Directory with regions.json, categories.json and locales/."),
+    Setting("CONSENT_WIDGET", "static/js/consent*.js",
+            "The built widget script(s), a glob, checked at start-up against "
+            "data/categories.json: a widget built for other categories would have every "
+            "receipt refused, so start-up stops and says to rebuild it."),
     Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
     Setting("CONSENT_RATELIMIT_CONFIG", "600/minute",
             "Config requests per client and worker (`N/second|minute|hour`, or `off`)."),
@@ -93,6 +97,7 @@ class Settings:
     allowed_origins: tuple[str, ...]
     tokens: dict[str, tuple[str, ...]]
     data_dir: Path
+    widget: str
     max_body: int
     ratelimit_config: str
     ratelimit_consents: str
@@ -181,6 +186,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         allowed_origins=tuple(_parse_origins(raw["CONSENT_ALLOWED_ORIGINS"] or "")),
         tokens=tokens,
         data_dir=_path(raw["CONSENT_DATA_DIR"]),
+        widget=str(_path(raw["CONSENT_WIDGET"])),
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
         ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
         ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),

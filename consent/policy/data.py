@@ -126,6 +126,17 @@ class Catalog:
     unknown: str
     categories: dict[str, Category]
     locales: dict[str, dict]
+    source: Path | None = None      # the data directory it was read from
+
+    @property
+    def optional_categories(self) -> tuple[str, ...]:
+        """The categories a visitor chooses, in catalogue order (the receipt's and the widget's)."""
+        return tuple(c.id for c in self.categories.values() if not c.required)
+
+    def category_title(self, category_id: str, lang: str = REFERENCE_LANG) -> str:
+        """A category's name for people; a category the data no longer has keeps its id."""
+        texts = self.locales.get(lang, self.locales[REFERENCE_LANG])["categories"]
+        return texts.get(category_id, {}).get("title", category_id)
 
 
 def load_catalog(data_dir: Path) -> Catalog:
@@ -164,6 +175,7 @@ def load_catalog(data_dir: Path) -> Catalog:
         unknown=raw_regions["unknown"],
         categories=categories,
         locales=locales,
+        source=data_dir,
     )
 
 

@@ -49,11 +49,15 @@ def dashboard():
     credential = auth.session_credential()
     if credential is None:
         return _sign_in_page()
-    book = get_book()
-    regions = [{"code": r.code, "name": r.name} for r in book.catalog.regions.values()]
+    catalog = get_book().catalog
+    regions = [{"code": r.code, "name": r.name} for r in catalog.regions.values()]
+    # Categories are data: their order and names come from data/ (English, the dashboard's).
+    categories = [{"id": c, "title": catalog.category_title(c)}
+                  for c in catalog.optional_categories]
     return render_template(
         "admin/dashboard.html", credential=credential, may_audit=credential.may("audit"),
-        csrf=auth.csrf_token(), regions=regions, today=today().isoformat(),
+        csrf=auth.csrf_token(), regions=regions, categories=categories,
+        today=today().isoformat(),
         default_days=DEFAULT_DAYS, max_days=MAX_STATS_DAYS)
 
 

@@ -5,15 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..ledger import recording
-from .context import get_book, get_settings, get_store, locate
-from .schemas import ConfigQuerySchema, ConsentSchema, ReceiptCreatedSchema
+from .context import get_book, get_consent_schema, get_settings, get_store, locate
+from .schemas import ConfigQuerySchema, ReceiptCreatedSchema
 from .visit import current_visit, json_body, require_site_origin, wanted_languages
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 CONFIG_MAX_AGE = 300
 
 _config_query = ConfigQuerySchema()
-_consent = ConsentSchema()
 _created = ReceiptCreatedSchema()
 
 
@@ -47,7 +46,7 @@ def record_consent():
     :raise 413: body too large. :raise 415: not JSON or text/plain.
     :raise 422: the choice does not validate. :raise 503: the store cannot write.
     """
-    choice = _consent.load(json_body())
+    choice = get_consent_schema().load(json_body())
     require_site_origin(request.headers.get("Origin"))
     receipt = recording.record_consent(get_book(), get_store(), current_app.config["SECRET_KEY"], choice,
                              current_visit(choice.get("lang")))

@@ -18,6 +18,7 @@ from ..config.settings import ROOT, ConfigurationError, Settings, load
 from ..policy.book import PolicyBook
 from ..policy.data import load_catalog
 from ..policy.geo import Locator
+from ..policy.widget import check_widget
 from ..storage import open_store
 from . import (
     admin,
@@ -33,6 +34,7 @@ from . import (
     proof,
     reports,
     rights,
+    schemas,
 )
 
 log = logging.getLogger(__name__)
@@ -62,7 +64,10 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.extensions["consent.settings"] = settings
 
     errors.init_app(app)
-    book = app.extensions["consent.policies"] = PolicyBook(load_catalog(settings.data_dir))
+    catalog = load_catalog(settings.data_dir)
+    check_widget(catalog, settings.widget)
+    book = app.extensions["consent.policies"] = PolicyBook(catalog)
+    app.extensions["consent.consent_schema"] = schemas.consent_schema(catalog.optional_categories)
     _check_retention(settings, book)
     app.extensions["consent.locator"] = Locator(settings)
     store = open_store(settings.database)

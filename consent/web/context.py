@@ -25,6 +25,11 @@ def get_store() -> Store:
     return current_app.extensions["consent.store"]
 
 
+def get_consent_schema():
+    """The receipt schema for the catalogue's categories (``schemas.consent_schema``)."""
+    return current_app.extensions["consent.consent_schema"]
+
+
 def get_locator() -> Locator:
     return current_app.extensions["consent.locator"]
 

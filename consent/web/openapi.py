@@ -12,6 +12,7 @@ from flask import Blueprint, current_app, jsonify
 
 from ..reports import queries
 from . import record_schemas, schemas
+from .context import get_consent_schema
 
 bp = Blueprint("openapi", __name__)
 VERSION = "1.0.0"
@@ -112,7 +113,7 @@ OPERATIONS = {
     }},
 }
 COMPONENTS = {
-    "BannerConfig": schemas.ConfigSchema, "Consent": schemas.ConsentSchema,
+    "BannerConfig": schemas.ConfigSchema,
     "ReceiptCreated": schemas.ReceiptCreatedSchema, "Error": schemas.ErrorSchema,
     "Health": schemas.HealthSchema, "Liveness": schemas.LivenessSchema,
     "ConsentRecord": record_schemas.ConsentRecordSchema,
@@ -125,12 +126,13 @@ COMPONENTS = {
 }
 
 
-def build_spec() -> dict:
+def build_spec(consent_schema) -> dict:
+    """The document; ``consent_schema`` is this service's receipt schema (its categories)."""
     spec = APISpec(title="Consent service", version=VERSION, openapi_version="3.0.3",
                    plugins=[MarshmallowPlugin()],
                    info={"description": "Region-aware cookie banners and consent receipts."})
     spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
-    for name, schema in COMPONENTS.items():
+    for name, schema in {**COMPONENTS, "Consent": consent_schema}.items():
         spec.components.schema(name, schema=schema)
     for path, operations in OPERATIONS.items():
         spec.path(path=path, operations=operations)
@@ -141,5 +143,5 @@ def build_spec() -> dict:
 def openapi_document():
     document = current_app.extensions.get("consent.openapi")
     if document is None:
-        document = current_app.extensions["consent.openapi"] = build_spec()
+        document = current_app.extensions["consent.openapi"] = build_spec(get_consent_schema())
     return jsonify(document)

@@ -18,7 +18,7 @@ from ..reports.queries import (
 from ..reports.stats import requested_stats, stats_csv
 from ..reports.trail import Requester
 from .auth import require_scope
-from .context import get_store
+from .context import get_book, get_store
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 
@@ -36,7 +36,8 @@ def stats():
     :raise 422: bad dates, reversed or too long a range, unknown group, filter or format.
     """
     query = _stats_query.load(request.args)
-    report = requested_stats(get_store(), current_requester(), query)
+    report = requested_stats(get_store(), get_book().catalog.optional_categories,
+                             current_requester(), query)
     if query["format"] == "csv":
         name = exports.file_name("stats", query["start"], query["end"], "csv", query["group"])
         return _download(stats_csv(report), "csv", name)
@@ -54,7 +55,8 @@ def receipts():
     """
     query = _receipts_query.load(request.args)
     body = exports.receipt_export(get_store(), current_requester(), query["start"],
-                                  query["end"], query["format"])
+                                  query["end"], query["format"],
+                                  get_book().catalog.optional_categories)
     name = exports.file_name("receipts", query["start"], query["end"], query["format"])
     return _download(stream_with_context(body), query["format"], name)
 

@@ -7,6 +7,8 @@ silently dropped choice.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from marshmallow import (
     Schema,
     ValidationError,
@@ -43,16 +45,12 @@ class ConfigQuerySchema(Schema):
     region = fields.String(validate=validate.Length(max=10))
 
 
-class ChoicesSchema(Schema):
-    analytics = StrictBoolean(required=True)
-    personalization = StrictBoolean(required=True)
-    marketing = StrictBoolean(required=True)
-
-
 class ConsentSchema(Schema):
+    """A receipt as posted; ``consent_schema`` gives it the catalogue's categories."""
+
     consent_id = fields.String(validate=HEX32)
     revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    choices = fields.Nested(ChoicesSchema, required=True)
+    choices = fields.Dict(required=True)    # replaced by one boolean per category
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
     gpc = StrictBoolean(load_default=False)
     lang = fields.String(validate=[validate.Length(max=35), LANG_TAG])
@@ -69,6 +67,19 @@ class ConsentSchema(Schema):
             raise ValidationError(f"{method} grants no category.", "choices")
         if method == "gpc" and not data.get("gpc"):
             raise ValidationError("method gpc needs gpc: true.", "gpc")
+
+
+def consent_schema(categories: Sequence[str]) -> ConsentSchema:
+    """The receipt schema for these categories (data/categories.json's optional ones).
+
+    Every category is required and any other refused, so a widget built for
+    other categories is a 422 naming the category, never a receipt that
+    silently means something else.
+    """
+    choices = Schema.from_dict({c: StrictBoolean(required=True) for c in categories},
+                               name="Choices")
+    schema = type("CatalogueConsentSchema", (ConsentSchema,), {"choices": fields.Nested(choices, required=True)})
+    return schema()
 
 
 class ReceiptCreatedSchema(Schema):

@@ -4,7 +4,7 @@
 
 import { getJson, withQuery } from './api.js';
 import { createCharts, showMix, showRegions, showTrend } from './charts.js';
-import { CATEGORIES, count, percent, share } from './format.js';
+import { count, percent, share } from './format.js';
 import { addDays, rangeProblem } from './range.js';
 import { showAccessLog, showRegionTable } from './tables.js';
 
@@ -21,6 +21,8 @@ function readSettings(root) {
     maxDays: Number(data.maxDays),
     mayAudit: data.mayAudit === 'true',
     regionNames: Object.fromEntries(JSON.parse(data.regions).map((r) => [r.code, r.name])),
+    // [{id, title}] in the catalogue's order: what the charts, totals and tables show.
+    categories: JSON.parse(data.categories),
   };
 }
 
@@ -30,7 +32,8 @@ function boot(root) {
   const status = byId('status');
   const state = {
     ready: false,
-    charts: createCharts({ trend: byId('chart-trend'), regions: byId('chart-regions'), mix: byId('chart-mix') }),
+    charts: createCharts({ trend: byId('chart-trend'), regions: byId('chart-regions'), mix: byId('chart-mix') },
+      settings.categories),
     report: null,
   };
   // For people and tests poking at the page: the chart instances and the last report.
@@ -76,7 +79,7 @@ function boot(root) {
       answered: count(totals.answered),
       reject_all: share(totals.reject_all, totals.answered),
       gpc: count(totals.gpc),
-      ...Object.fromEntries(CATEGORIES.map((c) => [c, percent(totals.opt_in_rate[c])])),
+      ...Object.fromEntries(settings.categories.map(({ id }) => [id, percent(totals.opt_in_rate[id])])),
     };
     for (const element of document.querySelectorAll('[data-total]')) {
       element.textContent = values[element.dataset.total];
@@ -111,10 +114,10 @@ function boot(root) {
       ]);
       state.report = { byDay, byRegion, bySite };
       showTotals(byDay.totals);
-      showTrend(state.charts.trend, byDay);
-      showRegions(state.charts.regions, byRegion, settings.regionNames);
+      showTrend(state.charts.trend, byDay, settings.categories);
+      showRegions(state.charts.regions, byRegion, settings.regionNames, settings.categories);
       showMix(state.charts.mix, byDay.totals);
-      showRegionTable(byId('region-table'), byRegion, settings.regionNames);
+      showRegionTable(byId('region-table'), byRegion, settings.regionNames, settings.categories);
       offerSites(bySite, chosen.site);
       if (settings.mayAudit) {
         showAccessLog(byId('access-log'), (await getJson(settings.accessLogUrl, { limit: 20 })).entries);
