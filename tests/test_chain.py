@@ -12,13 +12,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from consent.ledger import chain, erasure
+from consent.ledger.keys import KeyRing
 from consent.storage import columns, sealing
 from consent.storage.sqlite.migrations import migrations
 from consent.storage.sqlite.store import SqliteStore as Store
 
 from .visitors import SNAPSHOT, draft
 
-KEY = "chain-test-secret-key-0123456789abcdef"
+KEY = KeyRing("chain-test-secret-key-0123456789abcdef")
 ERASED_SEQ, EDITED_SEQ, LENGTH = 2, 4, 6
 
 

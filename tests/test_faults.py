@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from consent.ledger import chain
+from consent.ledger.keys import KeyRing
 from consent.storage.sqlite.store import SqliteStore as Store
 
 from .conftest import SECRET_KEY, SITE
@@ -80,7 +81,7 @@ def assert_intact(database: Path, acknowledged: set[str]):
     answered = db.execute("SELECT coalesce(sum(answers), 0) FROM daily_answers").fetchone()[0]
     assert answered == len(stored), "roll-ups disagree with receipts: a half-written receipt"
     db.close()
-    report = chain.verify(Store(database), SECRET_KEY)
+    report = chain.verify(Store(database), KeyRing(SECRET_KEY))
     assert report.ok, report.as_dict()
     assert report.receipts == len(stored)
 

@@ -92,7 +92,7 @@ def test_erasure_empties_the_payload_in_the_file_and_keeps_the_chain(app, client
                                     "prev_hash", "hash")}
         if new["receipt_id"] not in erased:
             assert new == old
-    report = chain.verify(app.extensions["consent.store"], app.config["SECRET_KEY"])
+    report = chain.verify(app.extensions["consent.store"], app.extensions["consent.keys"])
     assert report.ok and (report.receipts, report.erased) == (5, 2)
     # statistics are anonymous aggregates: erasure does not change them
     assert rollups(db_path) == counted

@@ -6,13 +6,12 @@ import json
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..config import retention
 from ..ledger import chain, erasure, proof
 from ..storage.errors import StoreUnavailable
-from ..web.context import get_book, get_settings, get_store
+from ..web.context import get_book, get_keys, get_settings, get_store
 
 
 class PeriodType(click.ParamType):
@@ -44,7 +43,7 @@ class AnchorType(click.ParamType):
 @with_appcontext
 def verify_command(anchor, as_json: bool):
     """Walk the whole receipt chain; exit status 1 at the first broken row."""
-    report = chain.verify(get_store(), current_app.config["SECRET_KEY"], anchor)
+    report = chain.verify(get_store(), get_keys(), anchor)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     elif report.ok:
@@ -71,7 +70,7 @@ def verify_command(anchor, as_json: bool):
 @with_appcontext
 def verify_receipt_command(receipt_id: str, signature: str):
     """Check a receipt's SIGNATURE (from the 201 response or the visitor's download)."""
-    check = proof.check_receipt(get_store(), current_app.config["SECRET_KEY"],
+    check = proof.check_receipt(get_store(), get_keys(),
                                 receipt_id.strip().lower(), signature.strip().lower())
     if not check.valid:
         click.echo(f"Receipt {receipt_id}: INVALID: {proof.REASONS[check.reason]}.")
@@ -103,7 +102,7 @@ def purge_command(period, dry_run: bool, force: bool):
         except retention.BadPeriod as error:
             raise click.UsageError(f"{error}; pass --force if that is really meant") from None
     try:
-        result = erasure.purge(get_store(), current_app.config["SECRET_KEY"], period.cutoff(),
+        result = erasure.purge(get_store(), get_keys(), period.cutoff(),
                                dry_run=dry_run)
     except StoreUnavailable as error:
         raise click.ClickException(f"the database cannot be written ({error}); "

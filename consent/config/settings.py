@@ -37,6 +37,10 @@ SETTINGS = (
     Setting("CONSENT_SECRET_KEY", None,
             "Signs receipts and sessions. Required in production; demo generates one "
             "and keeps it in data/demo-secrets.json."),
+    Setting("CONSENT_RETIRED_KEYS", None,
+            "Earlier CONSENT_SECRET_KEY values, comma-separated: they only verify the receipts "
+            "they signed and the erasures they sealed, never sign. Rotate by moving the old key "
+            "here and setting a new CONSENT_SECRET_KEY."),
     Setting("CONSENT_DATABASE", "data/consent.db", "SQLite file holding receipts and roll-ups."),
     Setting("CONSENT_RETENTION", "13mo",
             "How long receipts keep their personal payload (`400d`, `13mo`, `2y`); "
@@ -104,6 +108,7 @@ class Settings:
     ratelimit_storage: str
     ratelimit_sign_in: str = "10/minute"
     admin_session_minutes: int = 480
+    retired_keys: tuple[str, ...] = ()
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -117,6 +122,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name == "secret_key":
                 value = "*** (set)"
+            elif f.name == "retired_keys":
+                value = f"{len(value)} key(s)"
             elif f.name == "tokens":
                 value = {scope: f"{len(tokens)} token(s)" for scope, tokens in value.items()}
             elif isinstance(value, (Path, Period)):
@@ -154,6 +161,8 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
     database = _path(raw["CONSENT_DATABASE"])
     tokens = _parse_tokens(raw["CONSENT_TOKENS"]) if raw["CONSENT_TOKENS"] else {}
     secret_key = raw["CONSENT_SECRET_KEY"]
+    retired_keys = _parse_retired_keys(raw["CONSENT_RETIRED_KEYS"] or "", secret_key,
+                                       production=mode == "production")
     generated: list[str] = []
     if mode == "production":
         if not secret_key or len(secret_key) < 32:
@@ -194,6 +203,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
         admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
                                             raw["CONSENT_ADMIN_SESSION_MINUTES"]),
+        retired_keys=retired_keys,
         generated=tuple(generated),
     )
 
@@ -222,6 +232,8 @@ def _period(name: str, value: str) -> Period:
         return parse_period(value)
     except BadPeriod as error:
         raise ConfigurationError(f"{name}: {error}") from None
+
+
 def _positive_int(name: str, value) -> int:
     number = _non_negative_int(name, value)
     if number == 0:
@@ -237,6 +249,17 @@ def _parse_origins(value: str) -> list[str]:
                 f"CONSENT_ALLOWED_ORIGINS: {origin!r} is not an origin like https://shop.example")
         origins.append(origin)
     return origins
+
+
+def _parse_retired_keys(value: str, current: str | None, production: bool) -> tuple[str, ...]:
+    keys = tuple(dict.fromkeys(k.strip() for k in value.split(",") if k.strip()))
+    if current and current in keys:
+        raise ConfigurationError("CONSENT_RETIRED_KEYS: holds the current CONSENT_SECRET_KEY; "
+                                 "a key that signs is not retired")
+    if production and any(len(k) < 32 for k in keys):
+        raise ConfigurationError("CONSENT_RETIRED_KEYS: a retired key is shorter than 32 "
+                                 "characters; list the earlier secret keys exactly")
+    return keys
 
 
 def _parse_tokens(value: str) -> dict[str, tuple[str, ...]]:

@@ -16,6 +16,7 @@ from ..policy.book import PolicyBook
 from ..policy.geo import Location
 from ..storage.interface import Store
 from . import receipts
+from .keys import KeyRing
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Visit:
     user_agent: str | None          # reduced to browser family and OS
 
 
-def record_consent(book: PolicyBook, store: Store, secret_key: str, choice: dict,
+def record_consent(book: PolicyBook, store: Store, keys: KeyRing, choice: dict,
                    visit: Visit) -> dict:
     """Store ``choice`` (a validated request body) as a receipt; the receipt with its signature.
 
@@ -48,4 +49,4 @@ def record_consent(book: PolicyBook, store: Store, secret_key: str, choice: dict
                            config_hash=config_hash, lang=lang, origin=visit.origin,
                            remote_addr=visit.remote_addr, user_agent=visit.user_agent)
     receipt = store.record_receipt(draft, book.snapshots[config_hash])
-    return {**receipt, "signature": receipts.sign(secret_key, receipt)}
+    return {**receipt, "signature": receipts.sign(keys, receipt)}

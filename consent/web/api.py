@@ -5,7 +5,14 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..ledger import recording
-from .context import get_book, get_consent_schema, get_settings, get_store, locate
+from .context import (
+    get_book,
+    get_consent_schema,
+    get_keys,
+    get_settings,
+    get_store,
+    locate,
+)
 from .schemas import ConfigQuerySchema, ReceiptCreatedSchema
 from .visit import current_visit, json_body, require_site_origin, wanted_languages
 
@@ -48,8 +55,8 @@ def record_consent():
     """
     choice = get_consent_schema().load(json_body())
     require_site_origin(request.headers.get("Origin"))
-    receipt = recording.record_consent(get_book(), get_store(), current_app.config["SECRET_KEY"], choice,
-                             current_visit(choice.get("lang")))
+    receipt = recording.record_consent(get_book(), get_store(), get_keys(), choice,
+                                       current_visit(choice.get("lang")))
     response = jsonify(_created.dump(receipt))
     response.status_code = 201
     response.headers["Cache-Control"] = "no-store"

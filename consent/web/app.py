@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config.retention import BadPeriod, check_covers_lifetime
 from ..config.settings import ROOT, ConfigurationError, Settings, load
+from ..ledger.keys import KeyRing
 from ..policy.book import PolicyBook
 from ..policy.data import load_catalog
 from ..policy.geo import Locator
@@ -62,6 +63,8 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     )
     app.json.sort_keys = False
     app.extensions["consent.settings"] = settings
+    # Receipts and erasures; sessions are signed with SECRET_KEY alone (a rotation signs out).
+    app.extensions["consent.keys"] = KeyRing(settings.secret_key, settings.retired_keys)
 
     errors.init_app(app)
     catalog = load_catalog(settings.data_dir)

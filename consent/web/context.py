@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from ..config.settings import Settings
+from ..ledger.keys import KeyRing
 from ..policy.book import PolicyBook
 from ..policy.geo import Location, Locator
 from ..storage.interface import Store
@@ -19,6 +20,11 @@ def get_settings() -> Settings:
 
 def get_book() -> PolicyBook:
     return current_app.extensions["consent.policies"]
+
+
+def get_keys() -> KeyRing:
+    """The signing key and the retired keys that still verify (CONSENT_RETIRED_KEYS)."""
+    return current_app.extensions["consent.keys"]
 
 
 def get_store() -> Store:

@@ -18,6 +18,7 @@ from marshmallow import (
     validates_schema,
 )
 
+from ..ledger.keys import TAGGED
 from ..policy.methods import METHODS
 
 HEX32 = validate.Regexp(r"^[0-9a-f]{32}$", error="Not a consent id (32 lower-case hex digits).")
@@ -102,7 +103,7 @@ class ReceiptIdSchema(Schema):
 class SignatureCheckSchema(Schema):
     """The body of POST /api/v1/receipts/<receipt_id>/verify-signature."""
     signature = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9a-f]{64}$", error="Not a receipt signature (64 lower-case hex digits)."))
+        TAGGED, error="Not a receipt signature (a key id, a dot and 64 lower-case hex digits)."))
 
 
 class ChainQuerySchema(Schema):
