@@ -50,6 +50,8 @@ def settings_for(tmp_path, geoip_db):
             # tests post many receipts from few addresses; tests/test_limits.py turns them on
             "CONSENT_RATELIMIT_CONFIG": "off",
             "CONSENT_RATELIMIT_CONSENTS": "off",
+            "CONSENT_RATELIMIT_RIGHTS": "off",
+            "CONSENT_RATELIMIT_WRONG_TOKENS": "off",
         }
         config.update(overrides)
         return config

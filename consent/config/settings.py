@@ -80,6 +80,12 @@ SETTINGS = (
             "Where rate-limit counters live: memory:// (per worker) or e.g. redis://host:6379."),
     Setting("CONSENT_RATELIMIT_SIGN_IN", "10/minute",
             "Sign-in attempts at /admin per client and worker, or `off`."),
+    Setting("CONSENT_RATELIMIT_RIGHTS", "30/minute",
+            "Requests per client and worker to a visitor's record (GET and DELETE "
+            "/api/v1/consents/<id>) and the public signature check, counted together, or `off`."),
+    Setting("CONSENT_RATELIMIT_WRONG_TOKENS", "10/minute",
+            "Wrong bearer or sign-in tokens per client and worker; past it every token from that "
+            "client gets 429 until the window ends, or `off`."),
     Setting("CONSENT_ADMIN_SESSION_MINUTES", "480",
             "How long a sign-in at /admin lasts before the token must be entered again "
             "(counted from sign-in, not from the last click)."),
@@ -107,6 +113,8 @@ class Settings:
     ratelimit_consents: str
     ratelimit_storage: str
     ratelimit_sign_in: str = "10/minute"
+    ratelimit_rights: str = "30/minute"
+    ratelimit_wrong_tokens: str = "10/minute"
     admin_session_minutes: int = 480
     retired_keys: tuple[str, ...] = ()
     generated: tuple[str, ...] = field(default=())
@@ -201,6 +209,8 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
         ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
         ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
+        ratelimit_rights=raw["CONSENT_RATELIMIT_RIGHTS"].strip(),
+        ratelimit_wrong_tokens=raw["CONSENT_RATELIMIT_WRONG_TOKENS"].strip(),
         admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
                                             raw["CONSENT_ADMIN_SESSION_MINUTES"]),
         retired_keys=retired_keys,

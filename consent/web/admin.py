@@ -16,7 +16,6 @@ from datetime import timedelta
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     redirect,
     render_template,
     request,
@@ -69,7 +68,7 @@ def sign_in():
     Renders the form again with 401 for a wrong token.
     """
     _require_own_form()
-    credential = current_app.extensions["consent.tokens"].identify(request.form.get("token", ""))
+    credential = auth.identify(request.form.get("token", ""))
     if credential is None:
         log.warning("admin sign-in refused from %s", request.remote_addr)
         return _sign_in_page("That token is not valid. Check for missing characters.", 401)

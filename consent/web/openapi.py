@@ -53,13 +53,13 @@ OPERATIONS = {
             "summary": "The visitor's consent record (access, portability), as a download.",
             "parameters": [{"in": "path", "schema": schemas.ConsentIdSchema}],
             "responses": {**_ok(200, "ConsentRecord", "the record, or that it was erased"),
-                          **_errors(404, 422, 503)},
+                          **_errors(404, 422, 429, 503)},
         },
         "delete": {
             "summary": "Erase the visitor's personal data; the chain still verifies.",
             "parameters": [{"in": "path", "schema": schemas.ConsentIdSchema}],
             "responses": {**_ok(200, "ErasureResult", "erased (idempotent)"),
-                          **_errors(403, 404, 422, 503)},
+                          **_errors(403, 404, 422, 429, 503)},
         },
     },
     "/api/v1/receipts/verify": {"get": {
@@ -67,7 +67,7 @@ OPERATIONS = {
         "security": [{"bearer": []}],
         "parameters": [{"in": "query", "schema": schemas.ChainQuerySchema}],
         "responses": {**_ok(200, "ChainReport", "OK with counts, or the first broken row"),
-                      **_errors(401, 403, 422, 503)},
+                      **_errors(401, 403, 422, 429, 503)},
     }},
     "/api/v1/receipts/{receipt_id}/verify-signature": {"post": {
         "summary": "Check a receipt's signature; public, says only valid or not.",
@@ -76,7 +76,7 @@ OPERATIONS = {
             "application/json": {"schema": "SignatureCheck"},
             "text/plain": {"schema": "SignatureCheck"}}},
         "responses": {**_ok(200, "SignatureResult", "the verdict"),
-                      **_errors(400, 401, 404, 413, 415, 422, 503)},
+                      **_errors(400, 401, 404, 413, 415, 422, 429, 503)},
     }},
     "/api/v1/stats": {"get": {
         "summary": "Answers, answer mix and opt-in rates per day, region, site or revision "
@@ -86,7 +86,7 @@ OPERATIONS = {
         "responses": {"200": {"description": "the report (JSON), or one CSV line per group",
                               "content": {"application/json": {"schema": "StatsReport"},
                                           "text/csv": {"schema": {"type": "string"}}}},
-                      **_errors(401, 403, 422, 503)},
+                      **_errors(401, 403, 422, 429, 503)},
     }},
     "/api/v1/receipts": {"get": {
         "summary": "Every receipt of a date range, streamed as JSON Lines or CSV (scope audit).",
@@ -95,13 +95,14 @@ OPERATIONS = {
         "responses": {"200": {"description": "one receipt per line; erased ones as erased",
                               "content": {"application/x-ndjson": {"schema": {"type": "string"}},
                                           "text/csv": {"schema": {"type": "string"}}}},
-                      **_errors(401, 403, 422, 503)},
+                      **_errors(401, 403, 422, 429, 503)},
     }},
     "/api/v1/access-log": {"get": {
         "summary": "The latest stats requests and exports: who, what, when, rows (scope audit).",
         "security": [{"bearer": []}],
         "parameters": [{"in": "query", "schema": queries.AccessLogQuerySchema}],
-        "responses": {**_ok(200, "AccessLog", "latest first"), **_errors(401, 403, 422, 503)},
+        "responses": {**_ok(200, "AccessLog", "latest first"),
+                      **_errors(401, 403, 422, 429, 503)},
     }},
     "/healthz": {"get": {
         "summary": "Readiness: database and GeoIP status.",
