@@ -87,7 +87,27 @@ def receipt_export(store: Store, requester: Requester, start: date, end: date, f
     params = {"from": start.isoformat(), "to": end.isoformat(), "format": fmt}
     entry = store.log_access(requester.who, requester.scope, requester.via, "receipts", params)
     records = (export_record(row) for row in store.receipts_between(start, end))
-    return chunked(render(_tracked(store, entry, records, progress), fmt, categories))
+    return _primed(chunked(render(_tracked(store, entry, records, progress), fmt, categories)))
+
+
+def _primed(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The stream with its first chunk already read.
+
+    Whatever fails before the first byte (the database, the first page of
+    rows) then fails here, where the caller can still answer in the error
+    shape, instead of breaking a download whose 200 has already been sent.
+    """
+    first = next(chunks, None)
+
+    def stream() -> Iterator[bytes]:
+        try:
+            if first is not None:
+                yield first
+            yield from chunks
+        finally:
+            chunks.close()      # a client gone mid-way still finishes the access log entry
+
+    return stream()
 
 
 def _tracked(store: Store, entry: int, records: Iterable[dict],

@@ -7,6 +7,7 @@ silently dropped choice.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from marshmallow import (
@@ -19,12 +20,30 @@ from marshmallow import (
 )
 
 from ..ledger.keys import TAGGED
+from ..policy.data import MAX_REVISION
 from ..policy.methods import METHODS
 
-HEX32 = validate.Regexp(r"^[0-9a-f]{32}$", error="Not a consent id (32 lower-case hex digits).")
-HEX64 = validate.Regexp(r"^[0-9a-f]{64}$", error="Not a sha256 hex digest.")
-LANG_TAG = validate.Regexp(r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}$",
+HEX32 = validate.Regexp(r"^[0-9a-f]{32}\Z", error="Not a consent id (32 lower-case hex digits).")
+HEX64 = validate.Regexp(r"^[0-9a-f]{64}\Z", error="Not a sha256 hex digest.")
+LANG_TAG = validate.Regexp(r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}\Z",
                            error="Not a language tag like de-DE.")
+
+
+class Text(fields.String):
+    """Text a browser could have sent: no control characters, no lone surrogates.
+
+    A lone surrogate ("\\ud800" in JSON) is valid JSON but not Unicode: it
+    cannot be stored or encoded, so it is refused here instead of failing later.
+    """
+
+    default_error_messages = {"text": "Not text: it holds control characters or broken Unicode."}
+    _unprintable = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self._unprintable.search(text):
+            raise self.make_error("text")
+        return text
 
 
 class StrictBoolean(fields.Boolean):
@@ -50,12 +69,13 @@ class ConsentSchema(Schema):
     """A receipt as posted; ``consent_schema`` gives it the catalogue's categories."""
 
     consent_id = fields.String(validate=HEX32)
-    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    revision = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(min=1, max=MAX_REVISION))
     choices = fields.Dict(required=True)    # replaced by one boolean per category
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
     gpc = StrictBoolean(load_default=False)
     lang = fields.String(validate=[validate.Length(max=35), LANG_TAG])
-    page = fields.String(validate=validate.Length(max=2048))
+    page = Text(validate=validate.Length(max=2048))
     config_hash = fields.String(validate=HEX64)
 
     @validates_schema
@@ -97,7 +117,7 @@ class ConsentIdSchema(Schema):
 
 class ReceiptIdSchema(Schema):
     receipt_id = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9a-f]{32}$", error="Not a receipt id (32 lower-case hex digits)."))
+        r"^[0-9a-f]{32}\Z", error="Not a receipt id (32 lower-case hex digits)."))
 
 
 class SignatureCheckSchema(Schema):
@@ -109,7 +129,7 @@ class SignatureCheckSchema(Schema):
 class ChainQuerySchema(Schema):
     """GET /api/v1/receipts/verify?anchor=SEQ:HASH."""
     anchor = fields.String(validate=validate.Regexp(
-        r"^[1-9][0-9]{0,17}:[0-9a-f]{64}$", error="Not an anchor like 1234:<64 hex digits>."))
+        r"^[1-9][0-9]{0,17}:[0-9a-f]{64}\Z", error="Not an anchor like 1234:<64 hex digits>."))
 
     @post_load
     def _split_anchor(self, data, **kwargs):
