@@ -83,18 +83,19 @@ def data_copy(tmp_path) -> Path:
     return target
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
 class LiveServer:
-    """The real service under gunicorn on 127.0.0.1, as production runs it."""
+    """The real service under gunicorn on 127.0.0.1 (or ``host``), as production runs it."""
 
-    def __init__(self, env: dict, workers: int = 2):
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+    def __init__(self, env: dict, workers: int = 2, host: str = "127.0.0.1"):
+        self.host = host
+        self.port = free_port(host)
+        self.url = f"http://{host}:{self.port}"
         self.env = env
         self.workers = workers
         self.process = None
@@ -107,7 +108,7 @@ class LiveServer:
         # gunicorn.conf.py (production settings) applies; these flags override it.
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"],
+             "--bind", f"{self.host}:{self.port}", "--graceful-timeout", "5", "app:app"],
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

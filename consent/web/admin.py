@@ -24,6 +24,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 
+from ..ledger.minimize import ip_prefix
 from ..reports.queries import DEFAULT_DAYS, MAX_STATS_DAYS, today
 from . import auth
 from .context import get_book, get_settings
@@ -70,7 +71,8 @@ def sign_in():
     _require_own_form()
     credential = auth.identify(request.form.get("token", ""))
     if credential is None:
-        log.warning("admin sign-in refused from %s", request.remote_addr)
+        # The network, not the address: no full IP address in any log.
+        log.warning("admin sign-in refused from %s", ip_prefix(request.remote_addr) or "unknown")
         return _sign_in_page("That token is not valid. Check for missing characters.", 401)
     auth.start_session(credential)
     log.info("admin sign-in: token %s (%s)", credential.token_id, credential.scope)

@@ -33,6 +33,7 @@ from . import (
     openapi,
     ops,
     proof,
+    redaction,
     reports,
     rights,
     schemas,
@@ -51,6 +52,8 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     :raise PolicyDataError: for a broken file under data/.
     """
     settings = load(environ, test_config)
+    # Before anything can log: no consent_id, no full IP address in any log line.
+    redaction.install()
     app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static")
     app.config.update(
         SECRET_KEY=settings.secret_key,
