@@ -23,6 +23,7 @@ def post(client, body, place="DE", content_type="application/json", headers=None
                "User-Agent": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0",
                **(headers or {})}
     data = body if isinstance(body, (str, bytes)) else json.dumps(body)
+    headers = {k: v for k, v in headers.items() if v != ""}     # "": leave the header out
     return client.post("/api/v1/consents", data=data, content_type=content_type, headers=headers)
 
 

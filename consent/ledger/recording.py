@@ -7,15 +7,18 @@ banner and network comes from here and the server, never from the body.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
+from ..policy.answers import contradictions
 from ..policy.book import PolicyBook
+from ..policy.data import Region
 from ..policy.geo import Location
 from ..storage.interface import Store
 from . import receipts
+from .minimize import clean_page, site_of
 from .keys import KeyRing
 
 
@@ -28,14 +31,46 @@ class Visit:
     origin: str | None              # the browser's Origin header
     remote_addr: str | None         # minimised to a prefix before anything is stored
     user_agent: str | None          # reduced to browser family and OS
+    sites: Collection[str] = ()     # the hosts of the configured sites: the only sites recorded
+
+
+def _check_site(visit: Visit, page: str | None) -> None:
+    """:raise ValidationError: the receipt would name a site that is not configured.
+
+    Browsers send Origin (checked by the web layer); a client that sends none
+    names its site through the page, which must then be on a configured site,
+    and a page must be on the site that sent it. Otherwise anybody could fill
+    the statistics with sites of their own.
+    """
+    page_host = site_of(None, clean_page(page))
+    origin_host = site_of(visit.origin, None)
+    if origin_host and page_host and page_host != origin_host:
+        raise ValidationError({"page": [f"Not a page of {origin_host}, the site that sent it."]})
+    if page_host and page_host not in visit.sites:
+        raise ValidationError({"page": [f"{page_host} is not a configured site."]})
+
+
+def _check_banner(book: PolicyBook, region: Region, choice: dict, config_hash: str) -> None:
+    """:raise ValidationError: the config hash is not a banner this visitor's region showed."""
+    shown = book.snapshots.get(config_hash)
+    if shown is None:
+        raise ValidationError({"config_hash": ["Not a configuration this service showed."]})
+    if shown["region"] != region.code:
+        raise ValidationError({"config_hash": [
+            f"A banner of {shown['region']}, not of the visitor's region ({region.code})."]})
+    # Without a hash (the widget's built-in banner) the service records what it would have shown.
+    if choice.get("config_hash") and shown["revision"] != choice["revision"]:
+        raise ValidationError({"revision": [
+            f"The banner shown (config_hash) is revision {shown['revision']}."]})
 
 
 def record_consent(book: PolicyBook, store: Store, keys: KeyRing, choice: dict,
                    visit: Visit) -> dict:
     """Store ``choice`` (a validated request body) as a receipt; the receipt with its signature.
 
-    :raise ValidationError: a revision newer than the current one, or a config
-        hash this service never showed (the API's 422).
+    :raise ValidationError: a revision newer than the current one, a config hash
+        this service never showed or showed in another region, or an answer the
+        region's banner cannot give (``policy.answers``): the API's 422.
     :raise StoreUnavailable: when the store cannot take the write; nothing is stored.
     """
     if choice["revision"] > book.revision:
@@ -43,8 +78,11 @@ def record_consent(book: PolicyBook, store: Store, keys: KeyRing, choice: dict,
     region = book.policy_for(visit.location)
     lang = book.negotiate(visit.languages, region)
     config_hash = choice.get("config_hash") or book.banner(region, lang).config_hash
-    if config_hash not in book.snapshots:
-        raise ValidationError({"config_hash": ["Not a configuration this service showed."]})
+    _check_banner(book, region, choice, config_hash)
+    _check_site(visit, choice.get("page"))
+    problems = contradictions(region, choice["method"], choice["choices"], choice.get("gpc", False))
+    if problems:
+        raise ValidationError(problems)
     draft = receipts.draft(choice, location=visit.location, region=region,
                            config_hash=config_hash, lang=lang, origin=visit.origin,
                            remote_addr=visit.remote_addr, user_agent=visit.user_agent)

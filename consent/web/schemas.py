@@ -1,8 +1,9 @@
 """The widget API's request and response shapes (marshmallow).
 
-Validation lives here; views only load, call and dump. Unknown fields are
-errors (marshmallow's RAISE), so a typo in a category name is a 422, not a
-silently dropped choice.
+Validation of shapes lives here; views only load, call and dump. Unknown
+fields are errors (marshmallow's RAISE), so a typo in a category name is a
+422, not a silently dropped choice. Whether an answer fits the visitor's
+region (methods, what they grant, GPC) is policy: ``consent.policy.answers``.
 """
 
 from __future__ import annotations
@@ -12,11 +13,9 @@ from collections.abc import Sequence
 
 from marshmallow import (
     Schema,
-    ValidationError,
     fields,
     post_load,
     validate,
-    validates_schema,
 )
 
 from ..ledger.keys import TAGGED
@@ -77,17 +76,6 @@ class ConsentSchema(Schema):
     lang = fields.String(validate=[validate.Length(max=35), LANG_TAG])
     page = Text(validate=validate.Length(max=2048))
     config_hash = fields.String(validate=HEX64)
-
-    @validates_schema
-    def _method_matches_choices(self, data, **kwargs):
-        choices = data.get("choices") or {}
-        method = data.get("method")
-        if method == "accept_all" and not all(choices.values()):
-            raise ValidationError("accept_all grants every category.", "choices")
-        if method in ("reject_all", "withdraw") and any(choices.values()):
-            raise ValidationError(f"{method} grants no category.", "choices")
-        if method == "gpc" and not data.get("gpc"):
-            raise ValidationError("method gpc needs gpc: true.", "gpc")
 
 
 def consent_schema(categories: Sequence[str]) -> ConsentSchema:

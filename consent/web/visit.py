@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from urllib.parse import urlsplit
 
 from flask import request
 
@@ -32,12 +33,28 @@ def json_body():
 
 
 def require_site_origin(origin: str | None) -> None:
-    """Browsers always send Origin on POST and DELETE; a foreign page may not write or erase."""
+    """Browsers always send Origin on POST and DELETE; a foreign page may not write or erase.
+
+    The service's own origin counts only in demo mode (the demo shop): in
+    production the Host header is the client's to choose, so "our own origin"
+    would let any client name any site.
+    """
     if not origin:
         return
-    if origin.rstrip("/") not in get_settings().allowed_origins \
-            and origin != request.host_url.rstrip("/"):
+    if origin.rstrip("/") not in get_settings().allowed_origins and not _demo_shop(origin):
         raise ApiError(403, "Only the configured site origins may record or erase consent.")
+
+
+def _demo_shop(origin: str) -> bool:
+    return get_settings().demo and origin.rstrip("/") == request.host_url.rstrip("/")
+
+
+def site_hosts() -> frozenset[str]:
+    """The sites receipts may name: the hosts of CONSENT_ALLOWED_ORIGINS (and the demo shop)."""
+    hosts = {urlsplit(origin).hostname for origin in get_settings().allowed_origins}
+    if get_settings().demo:
+        hosts.add(urlsplit(request.host_url).hostname)
+    return frozenset(h for h in hosts if h)
 
 
 def wanted_languages(explicit: str | None) -> Iterator[str]:
@@ -54,4 +71,4 @@ def current_visit(lang: str | None) -> Visit:
     """This request's visitor as the ledger records them: facts from the server, not the body."""
     return Visit(location=locate(), languages=wanted_languages(lang),
                  origin=request.headers.get("Origin"), remote_addr=request.remote_addr,
-                 user_agent=request.user_agent.string)
+                 user_agent=request.user_agent.string, sites=site_hosts())
