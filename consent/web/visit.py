@@ -5,6 +5,7 @@ Shared by the widget's blueprints (api, rights, proof), so that none imports ano
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Iterator
 from urllib.parse import urlsplit
@@ -51,10 +52,13 @@ def _demo_shop(origin: str) -> bool:
 
 def site_hosts() -> frozenset[str]:
     """The sites receipts may name: the hosts of CONSENT_ALLOWED_ORIGINS (and the demo shop)."""
-    hosts = {urlsplit(origin).hostname for origin in get_settings().allowed_origins}
-    if get_settings().demo:
-        hosts.add(urlsplit(request.host_url).hostname)
-    return frozenset(h for h in hosts if h)
+    hosts = _hosts(get_settings().allowed_origins)
+    return hosts | {urlsplit(request.host_url).hostname} if get_settings().demo else hosts
+
+
+@functools.lru_cache(maxsize=8)
+def _hosts(origins: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(h for h in (urlsplit(origin).hostname for origin in origins) if h)
 
 
 def wanted_languages(explicit: str | None) -> Iterator[str]:
