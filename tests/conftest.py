@@ -18,6 +18,9 @@ from consent import create_app
 
 from . import mmdb
 
+# Real PostgreSQL and redis-server, started on first use (tests/servers.py).
+pytest_plugins = ["tests.servers"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://shop.example"
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123"
