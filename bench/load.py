@@ -78,17 +78,24 @@ def run_wrk(url: str, script: str, seconds: int, connections: int, threads: int 
 
 
 def measure_targets(targets: dict[str, Target], rounds: int = 3, seconds: int = 8,
-                    connections: int = 10, threads: int = 1, between=None) -> dict:
+                    connections: int = 10, threads: int = 1, between=None, cpu=None) -> dict:
     """Medians over interleaved rounds: every target once per round, in the order given.
 
-    ``between(name)``, if given, runs after each wrk run (e.g. to sample memory).
+    ``between(name)``, if given, runs after each wrk run (e.g. to sample memory);
+    ``cpu(name)``, the CPU seconds its server has used so far, adds ``cpu_us``:
+    server CPU per request, which the machine's other load disturbs far less
+    than requests/s.
     """
     runs: dict[str, list[dict]] = {name: [] for name in targets}
     for target in targets.values():                           # warm every worker
         run_wrk(target.url, target.script, 1, connections, threads)
     for _ in range(rounds):
         for name, target in targets.items():
-            runs[name].append(run_wrk(target.url, target.script, seconds, connections, threads))
+            before = cpu(name) if cpu else 0.0
+            sample = run_wrk(target.url, target.script, seconds, connections, threads)
+            if cpu:
+                sample["cpu_us"] = (cpu(name) - before) / max(sample["requests"], 1) * 1e6
+            runs[name].append(sample)
             if between:
                 between(name)
     return {name: {
@@ -98,6 +105,7 @@ def measure_targets(targets: dict[str, Target], rounds: int = 3, seconds: int = 
         "errors": sum(s["errors"] for s in samples),
         "requests": sum(s["requests"] for s in samples),
         "rounds": [round(s["rps"]) for s in samples],
+        **({"cpu_us": statistics.median(s["cpu_us"] for s in samples)} if cpu else {}),
     } for name, samples in runs.items()}
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import requests
 
 from .load import Target, lua_request
-from .server import free_port, process_tree_rss_kib
+from .server import free_port, process_tree_cpu_s, process_tree_rss_kib
 
 PEER_DIR = Path(__file__).resolve().parent / "peers" / "c15t"
 # What a German visitor's browser sends to c15t: its geo header and languages.
@@ -94,6 +94,9 @@ class C15tPeer:
 
     def rss_kib(self) -> int:
         return process_tree_rss_kib(self.process.pid)
+
+    def cpu_s(self) -> float:
+        return process_tree_cpu_s(self.process.pid)
 
     def count_consents(self) -> int:
         """Consent records c15t stored (its table is named ``consent``)."""

@@ -78,6 +78,9 @@ class BenchServer:
         """Resident memory of the whole server: the master and every worker, summed."""
         return process_tree_rss_kib(self.process.pid)
 
+    def cpu_s(self) -> float:
+        return process_tree_cpu_s(self.process.pid)
+
     def __exit__(self, *exc) -> None:
         if self.process and self.process.poll() is None:
             self.process.terminate()
@@ -87,8 +90,8 @@ class BenchServer:
                 self.process.kill()
 
 
-def process_tree_rss_kib(root: int) -> int:
-    """VmRSS summed over ``root`` and all its descendants (KiB)."""
+def process_tree(root: int) -> set[int]:
+    """``root`` and all its descendants."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -100,8 +103,26 @@ def process_tree_rss_kib(root: int) -> int:
         children = [pid for pid, parent in parents.items() if parent in frontier]
         tree.update(children)
         frontier = children
+    return tree
+
+
+def process_tree_cpu_s(root: int) -> float:
+    """CPU time (user + system) used so far by ``root`` and its living descendants."""
+    ticks = os.sysconf("SC_CLK_TCK")
     total = 0
-    for pid in tree:
+    for pid in process_tree(root):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def process_tree_rss_kib(root: int) -> int:
+    """VmRSS summed over ``root`` and all its descendants (KiB)."""
+    total = 0
+    for pid in process_tree(root):
         try:
             for line in Path(f"/proc/{pid}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
