@@ -82,14 +82,15 @@ class Connections:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.commit()
             except BaseException:
-                conn.rollback()
+                # Whatever failed, the body or the COMMIT itself: the transaction must not
+                # stay open, or the next writer would wait for a lock nobody releases.
+                with contextlib.suppress(sqlite3.Error):
+                    if conn.in_transaction:
+                        conn.rollback()
                 raise
-            conn.commit()
         except sqlite3.OperationalError as error:  # disk full, read-only, locked too long
-            with contextlib.suppress(sqlite3.Error):
-                if conn.in_transaction:
-                    conn.rollback()
             # Reconnect next time: a connection opened on a read-only file stays read-only.
             self._local.__dict__.clear()
             raise StoreUnavailable(str(error)) from error
