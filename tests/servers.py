@@ -113,7 +113,7 @@ class PostgresCluster:
 
     def create_database(self) -> str:
         name = f"t_{uuid.uuid4().hex[:16]}"
-        self.admin(f"CREATE DATABASE {name} TEMPLATE template0")
+        self.admin(f"CREATE DATABASE {name} TEMPLATE template0 STRATEGY FILE_COPY")
         return name
 
     def drop_database(self, name: str) -> None:

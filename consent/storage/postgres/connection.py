@@ -31,7 +31,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 MIGRATION_LOCK = 0x636F6E73   # pg_advisory_xact_lock key for schema changes ("cons")
 # Request threads, the sequencer and an export at once; more would only wait on the chain head.
 POOL_SIZE = 8
-CONNECT_TIMEOUT_S = 10
+CONNECT_TIMEOUT_S = 5         # a request waits this long for a connection before its 503
 LOCK_TIMEOUT = "30s"          # how long a writer waits for the chain head, as SQLite's busy wait
 
 
