@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MODES = ("demo", "production")
 DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
 BATCHING = ("machine", "process")
+RATELIMIT_STORAGES = ("memory://", "redis://", "rediss://", "redis+unix://")
 SCOPES = ("stats", "audit")
 
 
@@ -135,8 +136,8 @@ class Settings:
                 value = "*** (set)"
             elif f.name == "tokens":
                 value = {scope: f"{len(tokens)} token(s)" for scope, tokens in value.items()}
-            elif f.name == "database":
-                value = self.database_shown
+            elif f.name in ("database", "ratelimit_storage"):
+                value = mask_password(str(value))
             elif isinstance(value, (Path, Period)):
                 value = str(value)
             elif isinstance(value, tuple):
@@ -207,7 +208,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
         ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
         ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
-        ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
+        ratelimit_storage=_ratelimit_storage(raw["CONSENT_RATELIMIT_STORAGE"]),
         ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
         batching=_choice("CONSENT_BATCHING", raw["CONSENT_BATCHING"], BATCHING),
         admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
@@ -236,7 +237,7 @@ def demo_secrets_path(database: Path | str, data_dir: Path) -> Path:
 
 def mask_password(value: str) -> str:
     """``postgresql://app:secret@db/consent`` -> ``postgresql://app:***@db/consent``."""
-    if not is_database_url(value):
+    if "://" not in value:
         return value
     scheme, _, rest = value.partition("://")
     credentials, at, place = rest.rpartition("@")
@@ -269,6 +270,13 @@ def _period(name: str, value: str) -> Period:
         return parse_period(value)
     except BadPeriod as error:
         raise ConfigurationError(f"{name}: {error}") from None
+def _ratelimit_storage(value: str) -> str:
+    if not value.startswith(RATELIMIT_STORAGES):
+        raise ConfigurationError(f"CONSENT_RATELIMIT_STORAGE: {mask_password(value)!r} is "
+                                 f"neither memory:// nor a redis:// URL")
+    return value
+
+
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
     if value not in allowed:
         raise ConfigurationError(f"{name}: must be one of {', '.join(allowed)}, not {value!r}")
