@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from tests.servers import PostgresCluster
 
 DURABLE = {"fsync": "on", "full_page_writes": "on", "synchronous_commit": "on",
+           "wal_recycle": "off",
            "max_connections": "200", "shared_buffers": "128MB"}
 
 

@@ -38,14 +38,29 @@ def geoip_country_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def settings_for(tmp_path, geoip_db):
+def database(tmp_path):
+    """The test app's database: a SQLite file. A module overrides this with ``any_database``
+    to run its tests on both engines."""
+    return tmp_path / "consent.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request, tmp_path):
+    """Each engine in turn: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "consent.db"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def settings_for(tmp_path, geoip_db, database):
     """CONSENT_* settings for a test app on its own database; pass overrides."""
 
     def make(**overrides) -> dict:
         config = {
             "CONSENT_MODE": "production",
             "CONSENT_SECRET_KEY": SECRET_KEY,
-            "CONSENT_DATABASE": str(tmp_path / "consent.db"),
+            "CONSENT_DATABASE": str(database),
             "CONSENT_GEOIP_DB": str(geoip_db),
             "CONSENT_TOKENS": ",".join(f"{scope}:{token}" for scope, token in TOKENS.items()),
             "CONSENT_ALLOWED_ORIGINS": SITE,

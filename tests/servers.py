@@ -64,6 +64,9 @@ class PostgresCluster:
         "fsync": "off", "full_page_writes": "off",
         "shared_buffers": "32MB",
         "log_min_messages": "warning",
+        # as the README asks of a production server: WAL segments that held erased
+        # payloads are deleted at a checkpoint, not renamed for reuse with the bytes in them
+        "wal_recycle": "off",
     }
 
     def __init__(self, settings: dict | None = None):

@@ -17,11 +17,12 @@ from ..batching import Batches
 from ..sequencer import Sequencer
 from .connection import Connections
 from .erasures import ErasureTables
+from .moving import MovingTables
 from .receipts import ReceiptTables
 from .reports import ReportTables
 
 
-class PostgresStore(ReceiptTables, ErasureTables, ReportTables, Connections):
+class PostgresStore(ReceiptTables, ErasureTables, ReportTables, MovingTables, Connections):
     def __init__(self, url: str, batching: str = "machine"):
         super().__init__(url)
         place = conninfo_to_dict(url)

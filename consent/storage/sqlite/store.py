@@ -14,11 +14,12 @@ from ..batching import Batches
 from ..sequencer import Sequencer
 from .connection import Connections
 from .erasures import ErasureTables
+from .moving import MovingTables
 from .receipts import ReceiptTables
 from .reports import ReportTables
 
 
-class SqliteStore(ReceiptTables, ErasureTables, ReportTables, Connections):
+class SqliteStore(ReceiptTables, ErasureTables, ReportTables, MovingTables, Connections):
     def __init__(self, path: Path, batching: str = "machine"):
         super().__init__(path)
         # Every worker on this machine that opens this file meets at the same sequencer.
