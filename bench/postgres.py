@@ -21,6 +21,21 @@ class BenchCluster(PostgresCluster):
     def new_database(self) -> str:
         return self.url(self.create_database())
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's pid: every backend is its child."""
+        return int((self.data / "postmaster.pid").read_text().split()[0])
+
+    def cpu_s(self) -> float:
+        from .server import process_tree_cpu_s
+
+        return process_tree_cpu_s(self.pid)
+
+    def rss_kib(self) -> int:
+        from .server import process_tree_rss_kib
+
+        return process_tree_rss_kib(self.pid)
+
 
 @contextlib.contextmanager
 def bench_cluster() -> Iterator[BenchCluster]:

@@ -78,7 +78,10 @@ def settings_for(tmp_path, geoip_db, database):
 @pytest.fixture
 def app(settings_for):
     # environ={} keeps the developer's own CONSENT_* variables out of the tests.
-    return create_app(settings_for(), environ={})
+    app = create_app(settings_for(), environ={})
+    yield app
+    # the store may run this process's sequencer thread and hold a pool: let them go
+    app.extensions["consent.store"].close()
 
 
 @pytest.fixture

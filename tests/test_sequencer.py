@@ -22,14 +22,20 @@ def sequencer_pids() -> set[int]:
         if len(fields) >= 8 and fields[-1].startswith("@consent-sequencer-") \
                 and int(fields[3], 16) & 0x10000:
             listening.add(fields[6])
+    wanted = {f"socket:[{inode}]" for inode in listening}
     holders = set()
     for fd_dir in Path("/proc").glob("[0-9]*/fd"):
         try:
-            links = {os.readlink(fd) for fd in fd_dir.iterdir()}
+            fds = list(fd_dir.iterdir())
         except OSError:
             continue
-        if any(link == f"socket:[{inode}]" for inode in listening for link in links):
-            holders.add(int(fd_dir.parent.name))
+        for fd in fds:
+            try:
+                link = os.readlink(fd)
+            except OSError:      # closed while we looked (a request's socket)
+                continue
+            if link in wanted:
+                holders.add(int(fd_dir.parent.name))
     return holders
 
 

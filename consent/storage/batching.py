@@ -74,6 +74,10 @@ class Batches:
         self.group = GroupCommit(commit)
         self.sequencer = sequencer
 
+    def close(self) -> None:
+        if self.sequencer is not None:
+            self.sequencer.close()
+
     def record(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
         """The receipt as stored, once committed. :raise: whatever its batch failed with."""
         item = Pending(draft, snapshot, now)

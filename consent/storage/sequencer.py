@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import json
+import logging
 import os
 import selectors
 import socket
@@ -35,6 +36,7 @@ from datetime import datetime
 from .batching import Pending, fail
 from .errors import StoreUnavailable
 
+log = logging.getLogger(__name__)
 FRAME = struct.Struct("!I")
 MAX_BATCH = 256                  # receipts per transaction at most (Tessera's batch size)
 ANSWER_TIMEOUT_S = 60            # longer than any engine's own lock wait
@@ -168,20 +170,44 @@ class Sequencer:
                 return False
             listener.listen(256)
             self._serving = True
-            threading.Thread(target=self._serve, args=(listener,), daemon=True,
+            self._wake = socket.socketpair()
+            threading.Thread(target=self._serve, args=(listener, self._wake[0]), daemon=True,
                              name="consent-sequencer").start()
             return True
 
-    def _serve(self, listener: socket.socket) -> None:
+    def close(self) -> None:
+        """Stop serving (if this process does) and drop this thread's connection."""
+        self._drop()
+        if self._serving and self._pid == os.getpid():
+            with contextlib.suppress(OSError):
+                self._wake[1].send(b"x")
+
+    def _serve(self, listener: socket.socket, wake: socket.socket) -> None:
         selector = selectors.DefaultSelector()
         selector.register(listener, selectors.EVENT_READ)
+        selector.register(wake, selectors.EVENT_READ)
         buffers: dict[socket.socket, bytearray] = {}
+        try:
+            self._loop(selector, listener, wake, buffers)
+        except Exception:   # noqa: BLE001 - a bug here must not leave a listener nobody serves
+            log.exception("the sequencer stopped; workers commit on their own until another "
+                          "takes over")
+        finally:
+            # Freeing the name makes every client fail over at once (re-sending its receipt).
+            for sock in [listener, wake, *buffers]:
+                with contextlib.suppress(OSError):
+                    sock.close()
+            self._serving = False
+
+    def _loop(self, selector, listener, wake, buffers) -> None:
         snapshots: dict[str, dict] = {}
         uid = os.getuid()
         while True:
             waiting: list[tuple[socket.socket, dict]] = []
             for key, _ in selector.select():
                 sock = key.fileobj
+                if sock is wake:
+                    return
                 if sock is listener:
                     conn, _ = listener.accept()
                     creds = conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED,

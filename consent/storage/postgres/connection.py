@@ -92,6 +92,10 @@ class Connections:
                 raise StoreUnavailable(str(error).strip()) from error
 
     def close(self) -> None:
+        """Stop this process's sequencer, if it serves, and drop its connections."""
+        batches = getattr(self, "_batches", None)
+        if batches is not None:
+            batches.close()
         if self._pool is not None and self._pid == os.getpid():
             self._pool.close()
         self._pool, self._pid = None, None

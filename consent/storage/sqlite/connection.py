@@ -54,6 +54,10 @@ class Connections:
             raise StoreUnavailable(str(error)) from error
 
     def close(self) -> None:
+        """Stop this process's sequencer, if it serves, and drop its connections."""
+        batches = getattr(self, "_batches", None)
+        if batches is not None:
+            batches.close()
         if getattr(self._local, "pid", None) == os.getpid():
             self._local.db.close()
         self._local = threading.local()
