@@ -139,6 +139,15 @@ def serve_page(page, url: str, *, head: str = "", body: str = "", attrs: str = "
     return url
 
 
+def poll(page, expression: str, timeout_ms: int = EXPECT_MS) -> None:
+    """Wait until ``expression`` is truthy, evaluated from outside the page (CSP-proof)."""
+    waited = 0
+    while not page.evaluate(expression):
+        assert waited < timeout_ms, f"still false after {timeout_ms} ms: {expression}"
+        page.wait_for_timeout(50)
+        waited += 50
+
+
 def consent_cookie(page) -> dict | None:
     return next((c for c in page.context.cookies() if c["name"] == "cm_consent"), None)
 
