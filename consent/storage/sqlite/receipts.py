@@ -46,10 +46,18 @@ class SqliteAppend:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self._head: str | None = None       # known inside this transaction once read
 
     def head_hash(self) -> str | None:
-        row = self.conn.execute("SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
-        return row[0] if row else None
+        if self._head is None:
+            row = self.conn.execute(
+                "SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
+            self._head = row[0] if row else None
+        return self._head
+
+    def forget_head(self) -> None:
+        """After a rollback to a savepoint the head is what the table says again."""
+        self._head = None
 
     def answer_on(self, consent_id: str, day: str) -> dict | None:
         row = self.conn.execute(
@@ -71,6 +79,7 @@ class SqliteAppend:
 
     def insert_receipt(self, receipt: dict) -> None:
         self.conn.execute(_INSERT_RECEIPT, encode(receipt))
+        self._head = receipt["hash"]
 
     def add_tally(self, tally: Tally) -> None:
         self.conn.executemany(_ADD_ANSWERS, tally.answer_rows())
@@ -115,6 +124,7 @@ class ReceiptTables:
                         raise
                     except Exception as error:   # noqa: BLE001 - it fails alone
                         conn.execute("ROLLBACK TO receipt")
+                        tx.forget_head()
                         item.error = error
                     conn.execute("RELEASE receipt")
                 tx.add_tally(tally)
