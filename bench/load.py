@@ -43,7 +43,7 @@ def lua_request(method: str = "GET", headers: dict | None = None, body: str | No
 
 
 def _lua(method: str, body: str | None) -> str:
-    """Our German visitor through one trusted proxy hop; a body goes as text/plain (the widget's)."""
+    """Our German visitor through one trusted proxy hop; a body goes as text/plain (widget)."""
     headers = {"X-Forwarded-For": GERMAN_VISITOR, "Accept-Language": "de-DE,de;q=0.9"}
     if body:
         headers["Content-Type"] = "text/plain"

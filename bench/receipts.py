@@ -1,4 +1,4 @@
-"""Receipts side by side: ours on SQLite and on PostgreSQL against the c15t backend's POST /subjects.
+"""Receipts side by side: ours on SQLite and PostgreSQL against c15t's POST /subjects.
 
     .venv/bin/python -m bench.receipts [--quick] [--engines sqlite,postgresql]
                                        [--servers gunicorn,granian]

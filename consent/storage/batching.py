@@ -68,7 +68,7 @@ class GroupCommit:
 
 
 class Batches:
-    """How an engine's ``record_receipt`` batches: the machine's sequencer, else the group commit."""
+    """How an engine's ``record_receipt`` batches: the machine's sequencer, else group commit."""
 
     def __init__(self, commit: Callable[[list[Pending]], None], sequencer=None):
         self.group = GroupCommit(commit)

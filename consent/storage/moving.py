@@ -1,4 +1,4 @@
-"""Moving house: every row of one store copied into another, as stored (``flask consent move-store``).
+"""Moving house: every row of one store copied into another, as stored (`consent move-store`).
 
 Rows are copied as they are, seq, hashes, erasure seals and ids included, so
 the chain verifies on the target with the same anchor as on the source. The

@@ -1,4 +1,4 @@
-"""Statistics, exports and the access log in PostgreSQL: what marketing and the privacy officer read."""
+"""Statistics, exports and the access log in PostgreSQL: what marketing and audits read."""
 
 from __future__ import annotations
 
