@@ -8,6 +8,7 @@ engine's tables directly, to check what is really stored.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
 
@@ -336,3 +337,16 @@ def test_access_log_records_every_export_latest_first(store):
 
 def test_healthy_says_whether_the_tables_answer(store):
     assert store.healthy() is True
+
+
+def test_psycopg_is_imported_only_for_a_postgresql_url(tmp_path):
+    """SQLite, the embedded default, needs nothing of PostgreSQL's client to run."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from consent.storage import open_store; "
+              f"s = open_store({str(tmp_path / 'c.db')!r}); s.migrate(); "
+              "print(sorted(m for m in sys.modules if m.startswith('psycopg')))")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, cwd=str(Path(__file__).resolve().parent.parent)).stdout
+    assert out.strip() == "[]"
