@@ -8,9 +8,9 @@ engine's tables directly, to check what is really stored.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 
