@@ -71,6 +71,7 @@ class BenchServer:
                     "--host", "127.0.0.1", "--port", str(self.port),
                     "--workers", str(self.workers or os.cpu_count()),
                     "--blocking-threads", str(self.threads or 4), "--log-level", "warning",
+                    "--respawn-failed-workers",
                     "--no-access-log", "app:app"]
         raise ValueError(f"unknown server {self.server!r}")
 

@@ -109,9 +109,10 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """The real service under gunicorn on 127.0.0.1, as production runs it."""
+    """The real service under gunicorn (or granian, WSGI) on 127.0.0.1, as production runs it."""
 
-    def __init__(self, env: dict, workers: int = 2):
+    def __init__(self, env: dict, workers: int = 2, server: str = "gunicorn"):
+        self.server = server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env
@@ -124,10 +125,16 @@ class LiveServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENT_")}
         env.update(self.env)
         # gunicorn.conf.py (production settings) applies; these flags override it.
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+                   "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"]
+        if self.server == "granian":
+            command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws",
+                       "--workers", str(self.workers), "--blocking-threads", "4",
+                       # without it granian shuts down when a worker dies
+                       "--respawn-failed-workers",
+                       "--host", "127.0.0.1", "--port", str(self.port), "app:app"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log,
+                                        stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -169,8 +176,8 @@ class LiveServer:
 def live_server(settings_for):
     servers = []
 
-    def start(workers: int = 2, **overrides) -> LiveServer:
-        server = LiveServer(settings_for(**overrides), workers=workers).start()
+    def start(workers: int = 2, server: str = "gunicorn", **overrides) -> LiveServer:
+        server = LiveServer(settings_for(**overrides), workers=workers, server=server).start()
         servers.append(server)
         return server
 

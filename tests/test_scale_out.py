@@ -7,7 +7,7 @@ got a 201 is stored exactly once, the chain verifies (one order, no fork, no
 gap) and the roll-ups equal a count from the receipts. On PostgreSQL (the
 chain head row orders the servers' batches) and on SQLite (two servers on one
 machine, one file), each with the machine's sequencer and with every worker
-committing on its own.
+committing on its own, under gunicorn and under granian.
 """
 
 from __future__ import annotations
@@ -113,16 +113,17 @@ def database(any_database):
     return any_database
 
 
-@pytest.mark.parametrize("batching", ["machine", "process"])
-def test_two_servers_one_chain_through_a_sigkill(live_server, database, batching):
-    first = live_server(workers=2, CONSENT_BATCHING=batching)
-    second = live_server(workers=2, CONSENT_BATCHING=batching)
+@pytest.mark.parametrize("batching, kind", [("machine", "gunicorn"), ("process", "gunicorn"),
+                                            ("machine", "granian")])
+def test_two_servers_one_chain_through_a_sigkill(live_server, database, batching, kind):
+    first = live_server(workers=2, server=kind, CONSENT_BATCHING=batching)
+    second = live_server(workers=2, server=kind, CONSENT_BATCHING=batching)
     with Load([first.url, second.url]) as load:
         load.wait_for(150)
         kill_server(first)
         killed_at = len(load.acknowledged)
         load.wait_for(killed_at + 100)          # the other server goes on alone
-        restarted = live_server(workers=2, CONSENT_BATCHING=batching)
+        restarted = live_server(workers=2, server=kind, CONSENT_BATCHING=batching)
         load.urls[0] = restarted.url            # the balancer sends traffic to it again
         load.wait_for(len(load.acknowledged) + 150)
     acknowledged = list(load.acknowledged)

@@ -44,9 +44,10 @@ def database(any_database):
     return any_database
 
 
+@pytest.mark.parametrize("kind", ["gunicorn", "granian"])
 def test_one_worker_sequences_for_all_and_another_takes_over_when_it_dies(live_server,
-                                                                          database):
-    server = live_server(workers=3, CONSENT_BATCHING="machine")
+                                                                          database, kind):
+    server = live_server(workers=3, server=kind, CONSENT_BATCHING="machine")
     workers = set(server.worker_pids())
     with WriteLoad(server.url, threads=8) as load:
         load.wait_for(100)
