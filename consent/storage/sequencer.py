@@ -39,7 +39,7 @@ from .errors import StoreUnavailable
 log = logging.getLogger(__name__)
 FRAME = struct.Struct("!I")
 MAX_BATCH = 256                  # receipts per transaction at most (Tessera's batch size)
-ANSWER_TIMEOUT_S = 60            # longer than any engine's own lock wait
+ANSWER_TIMEOUT_S = 45            # longer than any engine's own lock wait (30 s)
 
 
 class SequencerError(Exception):
@@ -89,6 +89,12 @@ class Sequencer:
                 return False
             try:
                 answer = self._ask(sock, item)
+            except socket.timeout:
+                # Alive but not answering (the database lock held that long): no second
+                # copy queued behind the first; the visitor's widget sends it again later.
+                self._drop()
+                item.error = StoreUnavailable("the sequencer did not answer in time")
+                return True
             except (OSError, EOFError, ValueError):
                 self._drop()
                 item.resent = True       # it may have committed before the line broke
@@ -137,10 +143,9 @@ class Sequencer:
             sock.settimeout(ANSWER_TIMEOUT_S)
             try:
                 sock.connect(self.address)
-            except OSError:
+            except OSError:               # nobody serves: try to, then connect again
                 sock.close()
-                if not self._serve_here():
-                    continue
+                self._serve_here()
                 continue
             self._local.sock, self._local.sent = sock, set()
             return sock
