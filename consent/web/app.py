@@ -65,7 +65,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     book = app.extensions["consent.policies"] = PolicyBook(load_catalog(settings.data_dir))
     _check_retention(settings, book)
     app.extensions["consent.locator"] = Locator(settings)
-    store = open_store(settings.database)
+    store = open_store(settings.database, settings.batching)
     store.migrate()
     # No connection may cross a fork (gunicorn preload): SQLite's locks are per process.
     store.close()
@@ -91,7 +91,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
 
     if settings.generated:
         log.warning("Demo mode: %s are demo values generated into %s; production needs its own.",
-                    ", ".join(settings.generated), settings.database.parent / "demo-secrets.json")
+                    ", ".join(settings.generated), settings.demo_secrets)
     return app
 
 
