@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test bench install node chromium libreoffice wrk clean widget screenshots
+.PHONY: run serve test bench install node chromium libreoffice wrk servers bench-peer clean widget screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,19 @@ libreoffice:
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
+# PostgreSQL 15 and redis-server: the tests start throwaway ones of their own (tests/servers.py).
+PG_BIN := /usr/lib/postgresql/15/bin
+servers:
+	@{ test -x $(PG_BIN)/initdb && command -v redis-server >/dev/null; } || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; }
+
+# The c15t backend, the receipts benchmark's peer (bench only; better-sqlite3 compiles for minutes).
+bench/peers/c15t/node_modules/.package-lock.json: bench/peers/c15t/package.json bench/peers/c15t/package-lock.json
+	cd bench/peers/c15t && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+bench-peer: bench/peers/c15t/node_modules/.package-lock.json
+
 run: install
 	$(FLASK) consent init
 	@# The demo's dashboard (/admin) needs figures: 90 days of made-up receipts, seeded once.
@@ -46,11 +59,11 @@ serve: install
 	$(FLASK) consent init
 	$(VENV)/bin/gunicorn -c gunicorn.conf.py app:app
 
-test: install node chromium libreoffice
+test: install node chromium libreoffice servers
 	$(PY) -m pytest
 
 # Every figure of docs/performance.md, side by side in one run (about 10 minutes).
-bench: install node chromium wrk
+bench: install node chromium wrk servers bench-peer
 	$(PY) -m bench.run
 
 # The widget bundle is committed; rebuild it after changing static/js/src or static/css/widget.css.

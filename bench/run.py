@@ -16,7 +16,7 @@ import platform
 import time
 from pathlib import Path
 
-from . import browser, geo, load, sizes, stats_bench
+from . import browser, geo, load, receipts, sizes, stats_bench
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -79,6 +79,38 @@ def table(r: dict) -> list[list[str]]:
     ]
 
 
+def receipt_rows(r: dict) -> list[list[str]]:
+    """Receipts against the c15t backend's POST /subjects, per engine and server, same run."""
+    peer, peer_memory = r["c15t subjects"], r["memory_kib"]["c15t"]
+    rows = []
+    for side, rss in r["memory_kib"].items():
+        if side == "c15t":
+            continue
+        receipt, trivial = r[f"{side} receipt"], r[f"{side} trivial"]
+        rows += [
+            row(f"receipts/s, {side} (wrk -t1 -c10)", f"{receipt['rps']:.0f}",
+                f"c15t POST /subjects: {peer['rps']:.0f}", f"{receipt['rps'] / peer['rps']:.2f}x",
+                ">= 5x", receipt["rps"] >= 5 * peer["rps"]),
+            row(f"receipt p99, {side}", f"{receipt['p99_ms']:.1f} ms",
+                f"c15t: {peer['p99_ms']:.1f} ms", f"{receipt['p99_ms'] / peer['p99_ms']:.2f}x",
+                "<= c15t", receipt["p99_ms"] <= peer["p99_ms"]),
+            row(f"receipts/s against own trivial, {side}", f"{receipt['rps']:.0f}",
+                f"/livez: {trivial['rps']:.0f}", f"{receipt['rps'] / trivial['rps']:.2f}x", "-",
+                None),
+            row(f"server CPU per receipt, {side}", f"{receipt['cpu_us']:.0f} us",
+                f"c15t: {peer['cpu_us']:.0f} us", f"{receipt['cpu_us'] / peer['cpu_us']:.2f}x",
+                "-", None),
+            row(f"server memory (RSS, all processes), {side}", f"{rss / 1024:.0f} MiB",
+                f"c15t: {peer_memory / 1024:.0f} MiB", f"{rss / peer_memory:.2f}x", "-", None),
+            row(f"acknowledged receipts stored, {side}", str(r["stored"][side]),
+                f"{receipt['requests'] - receipt['errors']} acknowledged in the rounds", "-",
+                ">= acknowledged, 0 errors",
+                r["stored"][side] >= receipt["requests"] - receipt["errors"]
+                and receipt["errors"] == 0),
+        ]
+    return rows
+
+
 def render(rows: list[list[str]]) -> str:
     header = ["figure", "ours", "compared with", "ratio", "target", "met"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
@@ -98,12 +130,14 @@ def main() -> None:
         "geo": geo.measure(count=30_000 if args.quick else 100_000),
         "browser": browser.measure(rounds=3 if args.quick else 12),
         "load": load.measure(rounds=1 if args.quick else 3, seconds=3 if args.quick else 8),
+        "receipts": receipts.measure(rounds=1 if args.quick else 3, seconds=3 if args.quick else 8,
+                                     servers=("gunicorn", "granian")),
         "stats": stats_bench.measure(100_000 if args.quick else 940_000, with_export=False),
     }
     results["machine"]["load_after"] = os.getloadavg()
     results["seconds"] = time.monotonic() - began
     RESULTS.write_text(json.dumps(results, indent=2))
-    print(render(table(results)))
+    print(render(table(results) + receipt_rows(results["receipts"])))
     print(f"\n{results['machine']['cpus']} CPUs, load {results['machine']['load_before'][0]:.1f} "
           f"before and {results['machine']['load_after'][0]:.1f} after; "
           f"{results['seconds']:.0f} s; raw figures in {RESULTS.relative_to(Path.cwd())}")

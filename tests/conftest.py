@@ -18,6 +18,9 @@ from consent import create_app
 
 from . import mmdb
 
+# Real PostgreSQL and redis-server, started on first use (tests/servers.py).
+pytest_plugins = ["tests.servers"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://shop.example"
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123"
@@ -35,14 +38,29 @@ def geoip_country_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def settings_for(tmp_path, geoip_db):
+def database(tmp_path):
+    """The test app's database: a SQLite file. A module overrides this with ``any_database``
+    to run its tests on both engines."""
+    return tmp_path / "consent.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request, tmp_path):
+    """Each engine in turn: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "consent.db"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def settings_for(tmp_path, geoip_db, database):
     """CONSENT_* settings for a test app on its own database; pass overrides."""
 
     def make(**overrides) -> dict:
         config = {
             "CONSENT_MODE": "production",
             "CONSENT_SECRET_KEY": SECRET_KEY,
-            "CONSENT_DATABASE": str(tmp_path / "consent.db"),
+            "CONSENT_DATABASE": str(database),
             "CONSENT_GEOIP_DB": str(geoip_db),
             "CONSENT_TOKENS": ",".join(f"{scope}:{token}" for scope, token in TOKENS.items()),
             "CONSENT_ALLOWED_ORIGINS": SITE,
@@ -62,7 +80,10 @@ def settings_for(tmp_path, geoip_db):
 @pytest.fixture
 def app(settings_for):
     # environ={} keeps the developer's own CONSENT_* variables out of the tests.
-    return create_app(settings_for(), environ={})
+    app = create_app(settings_for(), environ={})
+    yield app
+    # the store may run this process's sequencer thread and hold a pool: let them go
+    app.extensions["consent.store"].close()
 
 
 @pytest.fixture
@@ -90,9 +111,12 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class LiveServer:
-    """The real service under gunicorn on 127.0.0.1 (or ``host``), as production runs it."""
+    """The real service under gunicorn (or granian, WSGI) on 127.0.0.1 (or ``host``), as
+    production runs it."""
 
-    def __init__(self, env: dict, workers: int = 2, host: str = "127.0.0.1"):
+    def __init__(self, env: dict, workers: int = 2, server: str = "gunicorn",
+                 host: str = "127.0.0.1"):
+        self.server = server
         self.host = host
         self.port = free_port(host)
         self.url = f"http://{host}:{self.port}"
@@ -106,10 +130,16 @@ class LiveServer:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENT_")}
         env.update(self.env)
         # gunicorn.conf.py (production settings) applies; these flags override it.
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-             "--bind", f"{self.host}:{self.port}", "--graceful-timeout", "5", "app:app"],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+                   "--bind", f"{self.host}:{self.port}", "--graceful-timeout", "5", "app:app"]
+        if self.server == "granian":
+            command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws",
+                       "--workers", str(self.workers), "--blocking-threads", "4",
+                       # without it granian shuts down when a worker dies
+                       "--respawn-failed-workers",
+                       "--host", self.host, "--port", str(self.port), "app:app"]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log,
+                                        stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -151,8 +181,8 @@ class LiveServer:
 def live_server(settings_for):
     servers = []
 
-    def start(workers: int = 2, **overrides) -> LiveServer:
-        server = LiveServer(settings_for(**overrides), workers=workers).start()
+    def start(workers: int = 2, server: str = "gunicorn", **overrides) -> LiveServer:
+        server = LiveServer(settings_for(**overrides), workers=workers, server=server).start()
         servers.append(server)
         return server
 

@@ -1,6 +1,7 @@
 """The service's configuration: every setting, its default and why, read in one place.
 
-Settings come from CONSENT_* environment variables over the defaults below.
+Settings come from CONSENT_* environment variables over the defaults of
+``documented.SETTINGS``.
 Tests and embedding code pass overrides to ``create_app`` instead. Nothing else
 in the package reads the environment.
 """
@@ -13,10 +14,14 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .documented import DOCUMENTED, SETTINGS, Setting  # noqa: F401 - the table, re-exported
 from .retention import BadPeriod, Period, parse_period
 
 ROOT = Path(__file__).resolve().parents[2]
 MODES = ("demo", "production")
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+BATCHING = ("machine", "process")
+RATELIMIT_STORAGES = ("memory://", "redis://", "rediss://", "redis+unix://")
 SCOPES = ("stats", "audit")
 
 
@@ -25,79 +30,10 @@ class ConfigurationError(Exception):
 
 
 @dataclass(frozen=True)
-class Setting:
-    name: str
-    default: str | None
-    reason: str
-
-
-# The documentation of record: README's configuration table is checked against it.
-SETTINGS = (
-    Setting("CONSENT_MODE", "demo", "`demo` (what `make run` uses) or `production`."),
-    Setting("CONSENT_SECRET_KEY", None,
-            "Signs receipts and sessions. Required in production; demo generates one "
-            "and keeps it in data/demo-secrets.json."),
-    Setting("CONSENT_RETIRED_KEYS", None,
-            "Earlier CONSENT_SECRET_KEY values, comma-separated: they only verify the receipts "
-            "they signed and the erasures they sealed, never sign. Rotate by moving the old key "
-            "here and setting a new CONSENT_SECRET_KEY."),
-    Setting("CONSENT_DATABASE", "data/consent.db", "SQLite file holding receipts and roll-ups."),
-    Setting("CONSENT_RETENTION", "13mo",
-            "How long receipts keep their personal payload (`400d`, `13mo`, `2y`); "
-            "`flask consent purge` erases older ones. Must cover the longest consent "
-            "lifetime in data/regions.json."),
-    Setting("CONSENT_GEOIP_DB", None,
-            "A MaxMind-format .mmdb (City or Country). Default: the GeoLite2 City file "
-            "shipped by maxminddb-geolite2 (2018 data)."),
-    Setting("CONSENT_GEOIP_RECHECK", "60",
-            "Seconds between looks at the GeoIP file: a replaced file is reopened, a missing "
-            "one makes every visitor 'unknown' (strictest banner) until it is back."),
-    Setting("CONSENT_PROXY_HOPS", "0",
-            "Reverse proxies in front whose X-Forwarded-For is trusted; 0 trusts none."),
-    Setting("CONSENT_COUNTRY_HEADER", None,
-            "Trusted CDN header with the visitor's country, e.g. CF-IPCountry. Unset: "
-            "never read, since any client can send it."),
-    Setting("CONSENT_SUBDIVISION_HEADER", None,
-            "Trusted CDN header with the ISO 3166-2 subdivision (e.g. X-Region-Code)."),
-    Setting("CONSENT_ALLOWED_ORIGINS", "http://127.0.0.1:5000,http://localhost:5000",
-            "Comma-separated site origins the widget API answers (CORS) and accepts "
-            "receipts from."),
-    Setting("CONSENT_TOKENS", None,
-            "Comma-separated `scope:token` pairs, scopes `stats` and `audit`. Required "
-            "in production; demo generates one per scope."),
-    Setting("CONSENT_DATA_DIR", "data",
-            "Directory with regions.json, categories.json and locales/."),
-    Setting("CONSENT_WIDGET", "static/js/consent*.js",
-            "The built widget script(s), a glob, checked at start-up against "
-            "data/categories.json: a widget built for other categories would have every "
-            "receipt refused, so start-up stops and says to rebuild it."),
-    Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
-    Setting("CONSENT_RATELIMIT_CONFIG", "600/minute",
-            "Config requests per client and worker (`N/second|minute|hour`, or `off`)."),
-    Setting("CONSENT_RATELIMIT_CONSENTS", "60/minute",
-            "Receipt posts per client and worker, or `off`."),
-    Setting("CONSENT_RATELIMIT_STORAGE", "memory://",
-            "Where rate-limit counters live: memory:// (per worker) or e.g. redis://host:6379."),
-    Setting("CONSENT_RATELIMIT_SIGN_IN", "10/minute",
-            "Sign-in attempts at /admin per client and worker, or `off`."),
-    Setting("CONSENT_RATELIMIT_RIGHTS", "30/minute",
-            "Requests per client and worker to a visitor's record (GET and DELETE "
-            "/api/v1/consents/<id>) and the public signature check, counted together, or `off`."),
-    Setting("CONSENT_RATELIMIT_WRONG_TOKENS", "10/minute",
-            "Wrong bearer or sign-in tokens per client and worker; past it every token from that "
-            "client gets 429 until the window ends, or `off`."),
-    Setting("CONSENT_ADMIN_SESSION_MINUTES", "480",
-            "How long a sign-in at /admin lasts before the token must be entered again "
-            "(counted from sign-in, not from the last click)."),
-)
-DOCUMENTED = {s.name: s for s in SETTINGS}
-
-
-@dataclass(frozen=True)
 class Settings:
     mode: str
     secret_key: str
-    database: Path
+    database: Path | str              # a SQLite file, or a postgresql:// URL (a str)
     retention: Period
     geoip_db: Path
     geoip_recheck: int
@@ -115,6 +51,7 @@ class Settings:
     ratelimit_sign_in: str = "10/minute"
     ratelimit_rights: str = "30/minute"
     ratelimit_wrong_tokens: str = "10/minute"
+    batching: str = "machine"
     admin_session_minutes: int = 480
     retired_keys: tuple[str, ...] = ()
     generated: tuple[str, ...] = field(default=())
@@ -122,6 +59,15 @@ class Settings:
     @property
     def demo(self) -> bool:
         return self.mode == "demo"
+
+    @property
+    def demo_secrets(self) -> Path:
+        return demo_secrets_path(self.database, self.data_dir)
+
+    @property
+    def database_shown(self) -> str:
+        """The database as it may be printed or logged: a URL's password masked."""
+        return mask_password(str(self.database))
 
     def describe(self) -> dict:
         """The effective configuration with secrets masked, for `flask consent settings`."""
@@ -134,6 +80,8 @@ class Settings:
                 value = f"{len(value)} key(s)"
             elif f.name == "tokens":
                 value = {scope: f"{len(tokens)} token(s)" for scope, tokens in value.items()}
+            elif f.name in ("database", "ratelimit_storage"):
+                value = mask_password(str(value))
             elif isinstance(value, (Path, Period)):
                 value = str(value)
             elif isinstance(value, tuple):
@@ -166,7 +114,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
     if mode not in MODES:
         raise ConfigurationError(f"CONSENT_MODE: must be one of {', '.join(MODES)}, not {mode!r}")
 
-    database = _path(raw["CONSENT_DATABASE"])
+    database = _database(raw["CONSENT_DATABASE"])
     tokens = _parse_tokens(raw["CONSENT_TOKENS"]) if raw["CONSENT_TOKENS"] else {}
     secret_key = raw["CONSENT_SECRET_KEY"]
     retired_keys = _parse_retired_keys(raw["CONSENT_RETIRED_KEYS"] or "", secret_key,
@@ -181,7 +129,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
             raise ConfigurationError(
                 f"CONSENT_TOKENS: production needs a token for each scope; missing: {', '.join(missing)}")
     else:
-        demo = _demo_secrets(database.parent / "demo-secrets.json")
+        demo = _demo_secrets(demo_secrets_path(database, _path(raw["CONSENT_DATA_DIR"])))
         if not secret_key:
             secret_key = demo["secret_key"]
             generated.append("CONSENT_SECRET_KEY")
@@ -207,10 +155,11 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
         ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
         ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
-        ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
+        ratelimit_storage=_ratelimit_storage(raw["CONSENT_RATELIMIT_STORAGE"]),
         ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
         ratelimit_rights=raw["CONSENT_RATELIMIT_RIGHTS"].strip(),
         ratelimit_wrong_tokens=raw["CONSENT_RATELIMIT_WRONG_TOKENS"].strip(),
+        batching=_choice("CONSENT_BATCHING", raw["CONSENT_BATCHING"], BATCHING),
         admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
                                             raw["CONSENT_ADMIN_SESSION_MINUTES"]),
         retired_keys=retired_keys,
@@ -225,6 +174,35 @@ def _path(value: str | os.PathLike) -> Path:
     if not path.is_absolute():
         path = (ROOT / path) if str(value) in {s.default for s in SETTINGS} else path.resolve()
     return path
+
+
+def is_database_url(value) -> bool:
+    return isinstance(value, str) and value.startswith(DATABASE_URL_SCHEMES)
+
+
+def demo_secrets_path(database: Path | str, data_dir: Path) -> Path:
+    """Next to a SQLite file; with PostgreSQL, in the data directory."""
+    return (database.parent if isinstance(database, Path) else data_dir) / "demo-secrets.json"
+
+
+def mask_password(value: str) -> str:
+    """``postgresql://app:secret@db/consent`` -> ``postgresql://app:***@db/consent``."""
+    if "://" not in value:
+        return value
+    scheme, _, rest = value.partition("://")
+    credentials, at, place = rest.rpartition("@")
+    if at and ":" in credentials:
+        credentials = credentials.split(":", 1)[0] + ":***"
+    return f"{scheme}://{credentials}{at}{place}"
+
+
+def _database(value: str) -> Path | str:
+    if is_database_url(value):
+        return value
+    if "://" in str(value):
+        raise ConfigurationError(f"CONSENT_DATABASE: {mask_password(str(value))!r} is neither a "
+                                 "file path nor a postgresql:// URL")
+    return _path(value)
 
 
 def _non_negative_int(name: str, value) -> int:
@@ -242,6 +220,19 @@ def _period(name: str, value: str) -> Period:
         return parse_period(value)
     except BadPeriod as error:
         raise ConfigurationError(f"{name}: {error}") from None
+
+
+def _ratelimit_storage(value: str) -> str:
+    if not value.startswith(RATELIMIT_STORAGES):
+        raise ConfigurationError(f"CONSENT_RATELIMIT_STORAGE: {mask_password(value)!r} is "
+                                 f"neither memory:// nor a redis:// URL")
+    return value
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigurationError(f"{name}: must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def _positive_int(name: str, value) -> int:

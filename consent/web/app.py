@@ -76,7 +76,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.extensions["consent.consent_schema"] = schemas.consent_schema(catalog.optional_categories)
     _check_retention(settings, book)
     app.extensions["consent.locator"] = Locator(settings)
-    store = open_store(settings.database)
+    store = open_store(settings.database, settings.batching)
     store.migrate()
     # No connection may cross a fork (gunicorn preload): SQLite's locks are per process.
     store.close()
@@ -102,7 +102,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
 
     if settings.generated:
         log.warning("Demo mode: %s are demo values generated into %s; production needs its own.",
-                    ", ".join(settings.generated), settings.database.parent / "demo-secrets.json")
+                    ", ".join(settings.generated), settings.demo_secrets)
     return app
 
 
