@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 
 import click
 from flask.cli import with_appcontext
@@ -102,8 +103,8 @@ def purge_command(period, dry_run: bool, force: bool):
         except retention.BadPeriod as error:
             raise click.UsageError(f"{error}; pass --force if that is really meant") from None
     try:
-        result = erasure.purge(get_store(), get_keys(), period.cutoff(),
-                               dry_run=dry_run)
+        result = erasure.purge(get_store(), get_keys(), period.cutoff(), dry_run=dry_run,
+                               key_lifetime=timedelta(days=get_settings().idempotency_days))
     except StoreUnavailable as error:
         raise click.ClickException(f"the database cannot be written ({error}); "
                                    "batches already erased stay erased, run it again") from None
@@ -111,6 +112,9 @@ def purge_command(period, dry_run: bool, force: bool):
     click.echo(f"{verb} the payload of {_receipts(result.receipts)} recorded before "
                f"{result.cutoff} (older than {period}).")
     click.echo(f"{verb} the consent_id hash of {result.subjects} earlier erasure request(s).")
+    forget = "Would forget" if dry_run else "Forgot"
+    click.echo(f"{forget} {result.keys} idempotency key(s) older than "
+               f"{get_settings().idempotency_days} days.")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
 

@@ -33,6 +33,10 @@ SETTINGS = (
             "How receipts share commits: `machine` (one worker commits for every worker on "
             "the machine, over a local socket; another takes over if it dies) or `process` "
             "(each worker commits its own threads' receipts)."),
+    Setting("CONSENT_IDEMPOTENCY_DAYS", "30",
+            "How long a receipt's idempotency key (Idempotency-Key header, or idempotency_key "
+            "in the body) answers a repeat with the first receipt instead of storing another; "
+            "`flask consent purge` forgets older keys."),
     Setting("CONSENT_RETENTION", "13mo",
             "How long receipts keep their personal payload (`400d`, `13mo`, `2y`); "
             "`flask consent purge` erases older ones. Must cover the longest consent "

@@ -54,6 +54,7 @@ class Settings:
     batching: str = "machine"
     admin_session_minutes: int = 480
     retired_keys: tuple[str, ...] = ()
+    idempotency_days: int = 30
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -163,6 +164,8 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
                                             raw["CONSENT_ADMIN_SESSION_MINUTES"]),
         retired_keys=retired_keys,
+        idempotency_days=_positive_int("CONSENT_IDEMPOTENCY_DAYS",
+                                       raw["CONSENT_IDEMPOTENCY_DAYS"]),
         generated=tuple(generated),
     )
 

@@ -19,7 +19,7 @@ Two things keep erasure from becoming a way to hide a receipt:
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from ..storage.interface import Sealer, Store
 from ..storage.sealing import utc_timestamp
@@ -78,22 +78,28 @@ class Purge:
     receipts: int       # payloads erased (or, in a dry run, that would be)
     subjects: int       # erasure log entries whose consent_id hash was dropped
     dry_run: bool
+    keys: int = 0       # idempotency keys past their lifetime, forgotten
 
     def as_dict(self) -> dict:
         return asdict(self)
 
 
 def purge(store: Store, keys: KeyRing, cutoff: datetime, dry_run: bool = False,
-          now: datetime | None = None) -> Purge:
+          now: datetime | None = None, key_lifetime: timedelta | None = None) -> Purge:
     """Erase, the same way as a visitor's request, every payload recorded before ``cutoff``.
 
     The erasure log forgets visitors' consent_id hashes after the same time:
-    a visitor then gets "unknown" instead of "erased". A dry run only counts.
+    a visitor then gets "unknown" instead of "erased". Idempotency keys older
+    than ``key_lifetime`` (if given) are forgotten too. A dry run only counts.
     :raise StoreUnavailable: when the database cannot take a write.
     """
     before = utc_timestamp(cutoff)
+    expired = utc_timestamp((now or datetime.now(timezone.utc)) - key_lifetime) \
+        if key_lifetime else None
     if dry_run:
         return Purge(before, store.count_recorded_before(before),
-                     store.count_subjects_before(before), True)
+                     store.count_subjects_before(before), True,
+                     store.count_keys_before(expired) if expired else 0)
     erased = store.erase_recorded_before(before, utc_timestamp(now), sealer(keys))
-    return Purge(before, erased, store.forget_subjects_before(before), False)
+    return Purge(before, erased, store.forget_subjects_before(before), False,
+                 store.forget_keys_before(expired) if expired else 0)

@@ -7,8 +7,10 @@ banner and network comes from here and the server, never from the body.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from marshmallow import ValidationError
 
@@ -16,10 +18,16 @@ from ..policy.answers import contradictions
 from ..policy.book import PolicyBook
 from ..policy.data import Region
 from ..policy.geo import Location
+from ..storage.errors import KeyReused
+from ..storage.idempotency import Idempotency
 from ..storage.interface import Store
+from ..storage.sealing import canonical_json, utc_timestamp
 from . import receipts
-from .minimize import clean_page, site_of
 from .keys import KeyRing
+from .minimize import clean_page, site_of
+
+# How long an idempotency key answers with its first receipt (CONSENT_IDEMPOTENCY_DAYS).
+KEY_LIFETIME = timedelta(days=30)
 
 
 @dataclass(frozen=True)
@@ -65,14 +73,21 @@ def _check_banner(book: PolicyBook, region: Region, choice: dict, config_hash: s
 
 
 def record_consent(book: PolicyBook, store: Store, keys: KeyRing, choice: dict,
-                   visit: Visit) -> dict:
+                   visit: Visit, key_lifetime: timedelta = KEY_LIFETIME) -> dict:
     """Store ``choice`` (a validated request body) as a receipt; the receipt with its signature.
 
+    With an ``idempotency_key`` in ``choice``, the same request sent again
+    within ``key_lifetime`` answers the receipt it recorded first (the same
+    receipt_id and signature; ``replayed`` is then true) and stores nothing.
     :raise ValidationError: a revision newer than the current one, a config hash
-        this service never showed or showed in another region, or an answer the
-        region's banner cannot give (``policy.answers``): the API's 422.
+        this service never showed or showed in another region, an answer the
+        region's banner cannot give (``policy.answers``), or an idempotency key
+        that recorded another request: the API's 422.
+    :raise KeyErased: the key's first receipt has been erased since.
     :raise StoreUnavailable: when the store cannot take the write; nothing is stored.
     """
+    key = choice.get("idempotency_key")
+    choice = {k: v for k, v in choice.items() if k != "idempotency_key"}
     if choice["revision"] > book.revision:
         raise ValidationError({"revision": [f"The current revision is {book.revision}."]})
     region = book.policy_for(visit.location)
@@ -86,5 +101,19 @@ def record_consent(book: PolicyBook, store: Store, keys: KeyRing, choice: dict,
     draft = receipts.draft(choice, location=visit.location, region=region,
                            config_hash=config_hash, lang=lang, origin=visit.origin,
                            remote_addr=visit.remote_addr, user_agent=visit.user_agent)
-    receipt = store.record_receipt(draft, book.snapshots[config_hash])
-    return {**receipt, "signature": receipts.sign(keys, receipt)}
+    try:
+        receipt = store.record_receipt(draft, book.snapshots[config_hash],
+                                       idempotency=_idempotency(key, choice, key_lifetime))
+    except KeyReused:
+        raise ValidationError({"idempotency_key": [
+            "This key recorded another request; use a new key for a new choice."]}) from None
+    return {**receipt, "signature": receipts.sign(keys, receipt),
+            "replayed": receipt["receipt_id"] != draft["receipt_id"]}
+
+
+def _idempotency(key: str | None, choice: dict, lifetime: timedelta) -> Idempotency | None:
+    """The key with what it asks for: the request as sent (the choice, not where or when)."""
+    if key is None:
+        return None
+    request = hashlib.sha256(canonical_json(choice)).hexdigest()
+    return Idempotency(key, request, utc_timestamp(datetime.now(timezone.utc) - lifetime))

@@ -13,6 +13,8 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from .idempotency import Idempotency
+
 # seal(receipt_id, payload_hash, erased_at, erasure_id) -> the erasure seal of one row
 Sealer = Callable[[str, str, str, int], str]
 
@@ -33,10 +35,25 @@ class AppendTransaction(Protocol):
     def insert_receipt(self, receipt: dict) -> None:
         """Append a sealed receipt (``columns.RECEIPT_FIELDS``) at the end of the chain."""
 
+    def kept_key(self, key: str) -> dict | None:
+        """The idempotency key's request, receipt_id and first_seen, if kept (``idempotency``)."""
+
+    def stored_receipt(self, receipt_id: str) -> dict | None:
+        """A receipt as stored (decoded, with erased_at), appended in this transaction or before."""
+
+    def keep_key(self, key: str, request: str, receipt_id: str, first_seen: str) -> None:
+        """Keep an idempotency key for the receipt just appended (an expired one is replaced)."""
+
 
 class ReceiptLog(Protocol):
-    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
-        """Seal, chain, count and commit one receipt; return it as stored."""
+    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None,
+                       idempotency: Idempotency | None = None) -> dict:
+        """Seal, chain, count and commit one receipt; return it as stored.
+
+        With ``idempotency``, a live repeat of its key returns the receipt the key
+        recorded first (another receipt_id than the draft's) and stores nothing.
+        :raise KeyReused, KeyErased: see ``idempotency.replayed``.
+        """
 
     def record_receipts(self, batch: Iterable[tuple[dict, dict, datetime | None]]) -> int:
         """Seal, chain, count and commit many (draft, snapshot, now) in one transaction."""
@@ -70,6 +87,11 @@ class ErasureLog(Protocol):
     def count_subjects_before(self, cutoff: str) -> int: ...
 
     def forget_subjects_before(self, cutoff: str) -> int: ...
+
+    def forget_keys_before(self, cutoff: str) -> int:
+        """Drop idempotency keys first seen before ``cutoff`` (expired); how many."""
+
+    def count_keys_before(self, cutoff: str) -> int: ...
 
 
 class Rollups(Protocol):

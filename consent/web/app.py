@@ -84,7 +84,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     auth.init_app(app, settings.tokens)
     admin.init_app(app, settings)
     CORS(app, resources={WIDGET_ROUTES: {"origins": list(settings.allowed_origins)}},
-         methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
+         methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type", "Idempotency-Key"],
          expose_headers=["ETag", "Location", "Content-Disposition"], max_age=86400,
          always_send=False,
          vary_header=False)  # the config view sets one merged Vary header itself

@@ -42,11 +42,18 @@ OPERATIONS = {
     }},
     "/api/v1/consents": {"post": {
         "summary": "Record a visitor's choice as a consent receipt.",
+        "parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,
+                        "description": "The client's key for this receipt: a repeat within "
+                                       "CONSENT_IDEMPOTENCY_DAYS answers the first receipt "
+                                       "(or idempotency_key in the body).",
+                        "schema": {"type": "string", "minLength": 1, "maxLength": 257}}],
         "requestBody": {"required": True, "content": {
             "application/json": {"schema": "Consent"},
             "text/plain": {"schema": "Consent"}}},
-        "responses": {**_ok(201, "ReceiptCreated", "recorded and committed"),
-                      **_errors(400, 403, 413, 415, 422, 429, 503)},
+        "responses": {**_ok(201, "ReceiptCreated", "recorded and committed, or the first "
+                                                   "receipt again for a repeated key",
+                            {"Idempotent-Replayed": {"schema": {"type": "string"}}}),
+                      **_errors(400, 403, 410, 413, 415, 422, 429, 503)},
     }},
     "/api/v1/consents/{consent_id}": {
         "get": {

@@ -24,6 +24,9 @@ from ..policy.methods import METHODS
 
 HEX32 = validate.Regexp(r"^[0-9a-f]{32}\Z", error="Not a consent id (32 lower-case hex digits).")
 HEX64 = validate.Regexp(r"^[0-9a-f]{64}\Z", error="Not a sha256 hex digest.")
+# What the IETF's Idempotency-Key draft allows in practice: printable ASCII, no spaces.
+IDEMPOTENCY_KEY = validate.Regexp(r"^[\x21-\x7e]{1,255}\Z",
+                                  error="Not an idempotency key (1 to 255 printable characters).")
 LANG_TAG = validate.Regexp(r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}\Z",
                            error="Not a language tag like de-DE.")
 
@@ -76,6 +79,8 @@ class ConsentSchema(Schema):
     lang = fields.String(validate=[validate.Length(max=35), LANG_TAG])
     page = Text(validate=validate.Length(max=2048))
     config_hash = fields.String(validate=HEX64)
+    # The widget's own id for this receipt (it must not preflight, so not a header).
+    idempotency_key = fields.String(validate=IDEMPOTENCY_KEY)
 
 
 def consent_schema(categories: Sequence[str]) -> ConsentSchema:

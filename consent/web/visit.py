@@ -11,13 +11,16 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 from flask import request
+from marshmallow import Schema, ValidationError, fields
 
 from ..ledger.recording import Visit
 from .context import get_settings, locate
 from .errors import ApiError
+from .schemas import IDEMPOTENCY_KEY
 
 # text/plain lets the widget post without a CORS preflight (a "simple request").
 BODY_TYPES = ("application/json", "text/plain")
+_key_schema = Schema.from_dict({"idempotency_key": fields.String(validate=IDEMPOTENCY_KEY)})()
 
 
 def json_body():
@@ -59,6 +62,26 @@ def site_hosts() -> frozenset[str]:
 @functools.lru_cache(maxsize=8)
 def _hosts(origins: tuple[str, ...]) -> frozenset[str]:
     return frozenset(h for h in (urlsplit(origin).hostname for origin in origins) if h)
+
+
+def with_idempotency_key(choice: dict, header: str | None) -> dict:
+    """The choice with its idempotency key, from the body or the ``Idempotency-Key`` header.
+
+    The header may be a structured-field string (``"abc"``), as the IETF draft writes it.
+    :raise ValidationError: (422) a malformed header, or a header and body that disagree.
+    """
+    if header is None:
+        return choice
+    key = header.strip()
+    if len(key) >= 2 and key[0] == key[-1] == '"':
+        key = key[1:-1]
+    try:
+        key = _key_schema.load({"idempotency_key": key})["idempotency_key"]
+    except ValidationError as error:
+        raise ValidationError({"Idempotency-Key": error.messages["idempotency_key"]}) from None
+    if choice.get("idempotency_key", key) != key:
+        raise ValidationError({"Idempotency-Key": ["Differs from idempotency_key in the body."]})
+    return {**choice, "idempotency_key": key}
 
 
 def wanted_languages(explicit: str | None) -> Iterator[str]:

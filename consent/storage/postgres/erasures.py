@@ -125,3 +125,13 @@ class ErasureTables:
         if forgotten:
             self.scrub()
         return forgotten
+
+    def count_keys_before(self, cutoff: str) -> int:
+        return self.value("SELECT count(*) FROM idempotency_keys WHERE first_seen < %s",
+                          (cutoff,))
+
+    def forget_keys_before(self, cutoff: str) -> int:
+        """Drop idempotency keys first seen before ``cutoff``: they have expired."""
+        with self._writing() as conn:
+            return conn.execute("DELETE FROM idempotency_keys WHERE first_seen < %s",
+                                (cutoff,)).rowcount

@@ -89,3 +89,13 @@ class ErasureTables:
         if forgotten:
             self.scrub_wal()
         return forgotten
+
+    def count_keys_before(self, cutoff: str) -> int:
+        return self.db.execute("SELECT count(*) FROM idempotency_keys WHERE first_seen < ?",
+                               (cutoff,)).fetchone()[0]
+
+    def forget_keys_before(self, cutoff: str) -> int:
+        """Drop idempotency keys first seen before ``cutoff``: they have expired."""
+        with self._writing() as conn:
+            return conn.execute("DELETE FROM idempotency_keys WHERE first_seen < ?",
+                                (cutoff,)).rowcount

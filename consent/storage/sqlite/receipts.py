@@ -8,8 +8,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from .. import idempotency
 from ..append import append
 from ..batching import Pending, fail
+from ..errors import KeyErased, KeyReused
+from ..idempotency import Idempotency
 from ..columns import RECEIPT_FIELDS
 from ..rollups import Tally, next_day
 from ..sealing import choices_json
@@ -22,6 +25,9 @@ _ADD_ANSWERS = ("INSERT INTO daily_answers (day, site, region, revision, method,
 _ADD_GRANTS = ("INSERT INTO daily_grants (day, site, region, revision, method, gpc, category,"
                " granted) VALUES (?,?,?,?,?,?,?,?)"
                " ON CONFLICT DO UPDATE SET granted = granted + excluded.granted")
+_KEEP_KEY = ("INSERT INTO idempotency_keys (key, request, receipt_id, first_seen) VALUES (?,?,?,?)"
+             " ON CONFLICT (key) DO UPDATE SET request = excluded.request,"
+             " receipt_id = excluded.receipt_id, first_seen = excluded.first_seen")
 CHAIN_ROWS = ("SELECT r.*, e.reason AS erasure_reason FROM receipts r"
               " LEFT JOIN erasures e ON e.id = r.erasure_id")
 
@@ -81,6 +87,19 @@ class SqliteAppend:
         self.conn.execute(_INSERT_RECEIPT, encode(receipt))
         self._head = receipt["hash"]
 
+    def kept_key(self, key: str) -> dict | None:
+        row = self.conn.execute("SELECT request, receipt_id, first_seen FROM idempotency_keys"
+                                " WHERE key = ?", (key,)).fetchone()
+        return dict(zip(("request", "receipt_id", "first_seen"), row)) if row else None
+
+    def stored_receipt(self, receipt_id: str) -> dict | None:
+        cursor = self.conn.execute("SELECT * FROM receipts WHERE receipt_id = ?", (receipt_id,))
+        row = cursor.fetchone()
+        return decode(dict(zip((d[0] for d in cursor.description), row))) if row else None
+
+    def keep_key(self, key: str, request: str, receipt_id: str, first_seen: str) -> None:
+        self.conn.execute(_KEEP_KEY, (key, request, receipt_id, first_seen))
+
     def add_tally(self, tally: Tally) -> None:
         self.conn.executemany(_ADD_ANSWERS, tally.answer_rows())
         self.conn.executemany(_ADD_GRANTS, tally.grant_rows())
@@ -89,16 +108,19 @@ class SqliteAppend:
 class ReceiptTables:
     """Receipts, their configuration snapshots and roll-ups (mixed into ``SqliteStore``)."""
 
-    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
+    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None,
+                       idempotency: Idempotency | None = None) -> dict:
         """Seal, chain, count and commit one receipt; return it as stored.
 
         ``now`` stamps another time than the present (tests, seeding).
         Batched (``consent.storage.batching``): concurrent receipts of every
         worker on this machine share one transaction, so one fsync acknowledges many.
+        A live repeat of ``idempotency``'s key returns the first receipt instead.
         :raise StoreUnavailable: when the database cannot take the write;
             nothing of the receipt is then stored.
+        :raise KeyReused, KeyErased: see ``consent.storage.idempotency``.
         """
-        return self._batches.record(draft, snapshot, now)
+        return self._batches.record(draft, snapshot, now, idempotency)
 
     def _commit_batch(self, batch: list[Pending]) -> None:
         """Append ``batch`` in one transaction; every item gets its receipt or the error.
@@ -115,11 +137,19 @@ class ReceiptTables:
                     if item.resent and (stored := self._stored(conn, item)):
                         item.receipt = stored
                         continue
+                    try:
+                        if stored := idempotency.replayed(tx, item.idempotency):
+                            item.receipt = stored
+                            continue
+                    except (KeyReused, KeyErased) as error:
+                        item.error = error
+                        continue
                     # One bad receipt must not sink the others queued with it.
                     conn.execute("SAVEPOINT receipt")
                     try:
                         item.receipt = append(tx, tally, item.draft, item.snapshot, item.now,
                                               self._snapshots_stored)
+                        idempotency.keep(tx, item.idempotency, item.receipt)
                     except sqlite3.OperationalError:
                         raise
                     except Exception as error:   # noqa: BLE001 - it fails alone
