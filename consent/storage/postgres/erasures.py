@@ -18,6 +18,8 @@ import psycopg
 
 from ..columns import PAYLOAD_FIELDS
 from ..interface import Sealer
+from ..rollups import Tally, withdrawn
+from .receipts import add_tally, answer_of_day
 
 log = logging.getLogger(__name__)
 _EMPTY_PAYLOAD = ", ".join(f"{field} = NULL" for field in PAYLOAD_FIELDS)
@@ -43,7 +45,13 @@ class ErasureTables:
                     "INSERT INTO erasures (reason, subject, erased_at, receipts)"
                     " VALUES ('request', %s, %s, %s) RETURNING id",
                     (subject, erased_at, len(rows))).fetchone()[0]
+                # Read before the payload goes: today's answer no longer counts (rollups.withdrawn).
+                tally = Tally()
+                day = erased_at[:10]
+                tally.count(withdrawn(answer_of_day(conn, consent_id, day), day))
                 self._erase(conn, rows, erasure_id, erased_at, seal)
+                with conn.cursor() as cur:
+                    add_tally(cur, tally)
         if rows:
             self.scrub()
         return len(rows)

@@ -23,7 +23,7 @@ from ..batching import Pending, fail
 from ..errors import KeyErased, KeyReused
 from ..idempotency import Idempotency
 from ..columns import RECEIPT_FIELDS
-from ..rollups import DIMENSIONS, Tally
+from ..rollups import DIMENSIONS, Tally, next_day
 from ..sealing import GENESIS, choices_json, utc_timestamp
 
 _INSERT_RECEIPT = (f"INSERT INTO receipts (seq, {', '.join(RECEIPT_FIELDS)})"
@@ -56,6 +56,26 @@ def decode(row: dict) -> dict:
     if row.get("gpc") is not None:
         row["gpc"] = bool(row["gpc"])
     return row
+
+
+def add_tally(cur: psycopg.Cursor, tally: Tally) -> None:
+    """A transaction's roll-up counts, each touched row written once."""
+    if answers := tally.answer_rows():
+        cur.executemany(_ADD_ANSWERS, answers)
+    if grants := tally.grant_rows():
+        cur.executemany(_ADD_GRANTS, grants)
+
+
+def answer_of_day(conn: psycopg.Connection, consent_id: str, day: str) -> dict | None:
+    """The visitor's latest answer recorded on ``day`` (choices None when erased)."""
+    rows = conn.cursor(row_factory=dict_row).execute(
+        "SELECT site, region, revision, method, gpc, choices FROM receipts WHERE consent_id = %s"
+        " AND recorded_at >= %s AND recorded_at < %s ORDER BY seq DESC LIMIT 1",
+        (consent_id, day, next_day(day))).fetchall()
+    if not rows:
+        return None
+    answer = rows[0]
+    return dict(answer, choices=json.loads(answer["choices"]) if answer["choices"] else None)
 
 
 class PostgresAppend:
@@ -157,17 +177,13 @@ class PostgresAppend:
                     self.snapshots)
             if self.rows:
                 cur.executemany(_INSERT_RECEIPT, self.rows)
-            if answers := tally.answer_rows():
-                cur.executemany(_ADD_ANSWERS, answers)
-            if grants := tally.grant_rows():
-                cur.executemany(_ADD_GRANTS, grants)
+            add_tally(cur, tally)
             if self.new_keys:
                 # the last word on each key: a key kept twice in one batch was replaced in memory
                 cur.executemany(_KEEP_KEY, [(key, *self._key_row(key))
                                             for key in dict.fromkeys(k for k, _ in self.new_keys)])
             if self.rows:
                 cur.execute("UPDATE chain_head SET seq = %s, hash = %s", (self.seq, self.hash))
-
 
     def _key_row(self, key: str) -> tuple:
         kept = self.keys[key]
