@@ -42,15 +42,18 @@ def _load(schema, values: dict) -> dict:
               show_default=True, help="csv, JSON Lines, or one JSON array.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write; - for standard output.")
-def export_command(start, end, fmt, out):
+@click.option("--region", help="Only this region code (eea, uk, us-opt-out, ...).")
+@click.option("--site", help="Only this site (host name).")
+def export_command(start, end, fmt, out, region, site):
     """Export raw receipts of a date range (the privacy officer's audit copy)."""
-    query = _load(ReceiptsQuerySchema(), {"from": start, "to": end})
-    store = get_store()
+    query = _load(ReceiptsQuerySchema(), {"from": start, "to": end, "region": region,
+                                          "site": site})
+    store, filters = get_store(), query["filters"]
     categories = get_book().catalog.optional_categories
-    total = store.count_receipts_between(query["start"], query["end"])
+    total = store.count_receipts_between(query["start"], query["end"], filters)
     if out == "-":
         for chunk in exports.receipt_export(store, CLI, query["start"], query["end"], fmt,
-                                            categories):
+                                            categories, filters):
             sys.stdout.buffer.write(chunk)
         return
     # Written aside and renamed at the end: a broken-off export never looks complete.
@@ -61,7 +64,8 @@ def export_command(start, end, fmt, out):
         try:
             with open(partial, "wb") as file:
                 for chunk in exports.receipt_export(store, CLI, query["start"], query["end"],
-                                                    fmt, categories, progress=bar.update):
+                                                    fmt, categories, filters,
+                                                    progress=bar.update):
                     file.write(chunk)
             os.replace(partial, target)
         finally:

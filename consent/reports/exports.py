@@ -76,17 +76,20 @@ def render(records: Iterable[dict], fmt: str, categories: Sequence[str]) -> Iter
 
 
 def receipt_export(store: Store, requester: Requester, start: date, end: date, fmt: str,
-                   categories: Sequence[str],
+                   categories: Sequence[str], filters: dict | None = None,
                    progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """Log the export, then stream the receipts of ``start``..``end`` as UTF-8 chunks.
 
-    ``categories`` (the catalogue's optional ones) are the CSV's choice columns.
+    ``categories`` (the catalogue's optional ones) are the CSV's choice columns;
+    ``filters`` ({region, site}) keep only the receipts of that region or site
+    (erased receipts have neither, so a filtered export leaves them out).
     ``progress(n)`` hears every ``PROGRESS_EVERY`` rows (the CLI's progress bar).
     :raise StoreUnavailable: when the access log cannot be written: no log, no export.
     """
-    params = {"from": start.isoformat(), "to": end.isoformat(), "format": fmt}
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    params = {"from": start.isoformat(), "to": end.isoformat(), "format": fmt, **filters}
     entry = store.log_access(requester.who, requester.scope, requester.via, "receipts", params)
-    records = (export_record(row) for row in store.receipts_between(start, end))
+    records = (export_record(row) for row in store.receipts_between(start, end, filters))
     return _primed(chunked(render(_tracked(store, entry, records, progress), fmt, categories)))
 
 

@@ -19,6 +19,7 @@ from marshmallow import (
 )
 
 from ..policy.data import MAX_REVISION
+from ..storage.columns import EXPORT_FILTERS
 from ..storage.rollups import STATS_GROUPS
 
 MAX_STATS_DAYS = 366        # a year, leap day included; longer trends go through CSV exports
@@ -88,6 +89,13 @@ class ReceiptsQuerySchema(DateRangeSchema):
     """No maximum range: the export streams, so a year costs time, not memory."""
 
     format = fields.String(load_default="jsonl", validate=validate.OneOf(RECEIPT_FORMATS))
+    region = fields.String(validate=REGION_CODE)
+    site = fields.String(validate=SITE)
+
+    @post_load
+    def _filters(self, data, **kwargs):
+        data["filters"] = {k: data.pop(k) for k in EXPORT_FILTERS if k in data}
+        return data
 
 
 class AccessLogQuerySchema(Schema):

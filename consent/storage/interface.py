@@ -103,10 +103,16 @@ class Rollups(Protocol):
 
 
 class Exports(Protocol):
-    def count_receipts_between(self, start: date, end: date) -> int: ...
+    def count_receipts_between(self, start: date, end: date,
+                               filters: dict | None = None) -> int: ...
 
-    def receipts_between(self, start: date, end: date, page_size: int = 2000) -> Iterator[dict]:
-        """Receipts recorded on the days in time order, streamed page by page."""
+    def receipts_between(self, start: date, end: date, filters: dict | None = None,
+                         page_size: int = 2000) -> Iterator[dict]:
+        """Receipts recorded on the days in time order, streamed page by page.
+
+        ``filters``: {region, site} (``columns.EXPORT_FILTERS``); a filtered
+        export leaves erased receipts out (their region and site are erased).
+        """
 
 
 class AccessLog(Protocol):

@@ -47,7 +47,7 @@ def stats():
 @bp.get("/receipts")
 @require_scope("audit")
 def receipts():
-    """Every receipt recorded in a date range, streamed as JSON Lines or CSV.
+    """Every receipt recorded in a date range (of one region or site), as JSON Lines or CSV.
 
     :raise 401/403: no valid credential / not the audit scope.
     :raise 422: bad dates, reversed range, unknown format or parameter.
@@ -56,7 +56,7 @@ def receipts():
     query = _receipts_query.load(request.args)
     body = exports.receipt_export(get_store(), current_requester(), query["start"],
                                   query["end"], query["format"],
-                                  get_book().catalog.optional_categories)
+                                  get_book().catalog.optional_categories, query["filters"])
     name = exports.file_name("receipts", query["start"], query["end"], query["format"])
     return _download(stream_with_context(body), query["format"], name)
 

@@ -143,6 +143,15 @@ def test_privacy_officer_downloads_receipts_and_sees_the_access_log(open_dashboa
     assert "receipts (csv)" in log and f"{len(rows):,}" in log
     assert page.evaluate("() => window.__cspViolations") == []
 
+    # The receipt download follows the region chosen for the figures.
+    page.locator("select[name=region]").select_option("uk")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_selector("html[data-state=ready]", state="attached")
+    with page.expect_download() as download:
+        page.locator("#download-receipts-csv").click()
+    uk = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
+    assert uk and {r["region"] for r in uk} == {"uk"} and len(uk) < len(rows)
+
 
 def test_the_dashboard_fits_a_phone_in_dark_mode(open_dashboard, seeded_server):
     ARTIFACTS.mkdir(exist_ok=True)

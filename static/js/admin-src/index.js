@@ -60,11 +60,13 @@ function boot(root) {
   function updateDownloads(chosen) {
     const group = byId('download-group').value;
     const stamp = `${chosen.from}-to-${chosen.to}`;
+    const place = { from: chosen.from, to: chosen.to, region: chosen.region, site: chosen.site };
     const links = {
       'download-stats-csv': [settings.statsUrl, { ...chosen, group, format: 'csv' }, `consent-stats-${stamp}-by-${group}.csv`],
       'download-stats-json': [settings.statsUrl, { ...chosen, group, format: 'json' }, `consent-stats-${stamp}-by-${group}.json`],
-      'download-receipts-csv': [settings.receiptsUrl, { from: chosen.from, to: chosen.to, format: 'csv' }, `consent-receipts-${stamp}.csv`],
-      'download-receipts-jsonl': [settings.receiptsUrl, { from: chosen.from, to: chosen.to, format: 'jsonl' }, `consent-receipts-${stamp}.jsonl`],
+      // The same region and site as the figures (revision is no receipt filter).
+      'download-receipts-csv': [settings.receiptsUrl, { ...place, format: 'csv' }, `consent-receipts-${stamp}.csv`],
+      'download-receipts-jsonl': [settings.receiptsUrl, { ...place, format: 'jsonl' }, `consent-receipts-${stamp}.jsonl`],
     };
     for (const [id, [url, params, name]] of Object.entries(links)) {
       const link = byId(id);
