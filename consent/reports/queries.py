@@ -85,6 +85,20 @@ class StatsQuerySchema(DateRangeSchema):
         return data
 
 
+class OverviewQuerySchema(DateRangeSchema):
+    """The dashboard's one request: the stats filters, no group or format (JSON, several groups)."""
+
+    max_days = MAX_STATS_DAYS
+    region = fields.String(validate=REGION_CODE)
+    site = fields.String(validate=SITE)
+    revision = fields.Integer(validate=validate.Range(min=1, max=MAX_REVISION))
+
+    @post_load
+    def _filters(self, data, **kwargs):
+        data["filters"] = {k: data.pop(k) for k in ("region", "site", "revision") if k in data}
+        return data
+
+
 class ReceiptsQuerySchema(DateRangeSchema):
     """No maximum range: the export streams, so a year costs time, not memory."""
 
@@ -138,6 +152,16 @@ class StatsReportSchema(Schema):
     categories = fields.List(fields.String(), required=True)
     totals = fields.Nested(FiguresSchema, required=True)
     rows = fields.List(fields.Nested(StatsRowSchema), required=True)
+
+
+class StatsOverviewSchema(Schema):
+    start = fields.String(data_key="from", required=True)
+    end = fields.String(data_key="to", required=True)
+    filters = fields.Dict(required=True)
+    categories = fields.List(fields.String(), required=True)
+    day = fields.Nested(StatsReportSchema, required=True)
+    region = fields.Nested(StatsReportSchema, required=True)
+    site = fields.Nested(StatsReportSchema, required=True)
 
 
 class AccessEntrySchema(Schema):

@@ -105,7 +105,32 @@ def requested_stats(store: Store, categories: Sequence[str], requester: Requeste
     """The report a stats query (``queries.StatsQuerySchema``) asks for, on the access trail."""
     report = consent_stats(store, categories, query["start"], query["end"], query["group"],
                            query["filters"])
-    log_stats(store, requester, query, report)
+    log_stats(store, requester, report, query["format"])
+    return report
+
+
+def overview(store: Store, categories: Sequence[str], start: date, end: date,
+             filters: dict) -> dict:
+    """What the dashboard shows at once: by day and by region (filtered), and every site.
+
+    The sites are counted without the site filter, so that a dashboard can
+    offer each of them while one is chosen.
+    """
+    by_day = consent_stats(store, categories, start, end, "day", filters)
+    by_region = consent_stats(store, categories, start, end, "region", filters)
+    unfiltered = {k: v for k, v in filters.items() if k != "site"}
+    by_site = consent_stats(store, categories, start, end, "site", unfiltered)
+    return {"from": by_day["from"], "to": by_day["to"], "filters": filters,
+            "categories": by_day["categories"], "day": by_day, "region": by_region,
+            "site": by_site}
+
+
+def requested_overview(store: Store, categories: Sequence[str], requester: Requester,
+                       query: dict) -> dict:
+    """The dashboard's overview (``overview``) as ONE entry on the access trail."""
+    report = overview(store, categories, query["start"], query["end"], query["filters"])
+    rows = sum(len(report[group]["rows"]) for group in ("day", "region", "site"))
+    log_stats(store, requester, {**report, "group": "overview"}, "json", rows)
     return report
 
 

@@ -95,6 +95,14 @@ OPERATIONS = {
                                           "text/csv": {"schema": {"type": "string"}}}},
                       **_errors(401, 403, 422, 429, 503)},
     }},
+    "/api/v1/stats/overview": {"get": {
+        "summary": "By day and by region for the filters, and every site, as one request and "
+                   "one access-log entry: what the dashboard draws (scope stats).",
+        "security": [{"bearer": []}],
+        "parameters": [{"in": "query", "schema": queries.OverviewQuerySchema}],
+        "responses": {**_ok(200, "StatsOverview", "three reports"),
+                      **_errors(401, 403, 422, 429, 503)},
+    }},
     "/api/v1/receipts": {"get": {
         "summary": "Every receipt of a date range, streamed as JSON Lines or CSV (scope audit).",
         "security": [{"bearer": []}],
@@ -130,6 +138,7 @@ COMPONENTS = {
     "SignatureCheck": schemas.SignatureCheckSchema,
     "SignatureResult": record_schemas.SignatureResultSchema,
     "StatsReport": queries.StatsReportSchema,
+    "StatsOverview": queries.StatsOverviewSchema,
     "AccessLog": queries.AccessLogSchema,
 }
 

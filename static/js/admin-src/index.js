@@ -14,6 +14,7 @@ function readSettings(root) {
   const data = root.dataset;
   return {
     statsUrl: data.statsUrl,
+    overviewUrl: data.overviewUrl,
     receiptsUrl: data.receiptsUrl,
     accessLogUrl: data.accessLogUrl,
     today: data.today,
@@ -109,11 +110,8 @@ function boot(root) {
     // loading -> ready | error: tests and monitoring wait on this instead of guessing.
     document.documentElement.dataset.state = 'loading';
     try {
-      const [byDay, byRegion, bySite] = await Promise.all([
-        getJson(settings.statsUrl, { ...chosen, group: 'day' }),
-        getJson(settings.statsUrl, { ...chosen, group: 'region' }),
-        getJson(settings.statsUrl, { ...chosen, site: '', group: 'site' }),
-      ]);
+      // One request, so one access-log entry per refresh (the sites come unfiltered).
+      const { day: byDay, region: byRegion, site: bySite } = await getJson(settings.overviewUrl, chosen);
       state.report = { byDay, byRegion, bySite };
       showTotals(byDay.totals);
       showTrend(state.charts.trend, byDay, settings.categories);
