@@ -62,6 +62,14 @@ def verify_command(anchor, as_json: bool):
                    + (f" (receipt {broken['receipt_id']})" if broken["receipt_id"] else "")
                    + f": {broken['reason']}: {broken['message']}.")
         click.echo(f"{_receipts(report.receipts)} before it verified.")
+    if report.anchor and not as_json:
+        held = report.anchor
+        origin = "given" if held["source"] == "given" else f"kept in {held['source']}"
+        click.echo(f"checked against the anchor {held['seq']}:{held['hash'][:16]}... ({origin})")
+        if report.broken and report.broken.reason in ("truncated", "anchor_mismatch") \
+                and held["source"] != "given":
+            click.echo("This database is not the chain the service wrote. Restore it, or start "
+                       "from it on purpose: `flask consent init --new-chain`.")
     sys.exit(0 if report.ok else 1)
 
 

@@ -29,6 +29,12 @@ SETTINGS = (
     Setting("CONSENT_DATABASE", "data/consent.db",
             "Where receipts and roll-ups live: a SQLite file path (one machine), or a "
             "`postgresql://user:password@host/db` URL that any number of app servers share."),
+    Setting("CONSENT_ANCHOR_FILE", "auto",
+            "A file outside the database where the service keeps the chain's head (seq:hash); "
+            "a database whose chain does not reach it (deleted, emptied, replaced, restored "
+            "from an older copy) takes no receipt until `flask consent init --new-chain`. "
+            "`auto`: next to a SQLite file (`<database>.anchor`), none for PostgreSQL; `off`: "
+            "none."),
     Setting("CONSENT_BATCHING", "machine",
             "How receipts share commits: `machine` (one worker commits for every worker on "
             "the machine, over a local socket; another takes over if it dies) or `process` "

@@ -55,6 +55,7 @@ class Settings:
     admin_session_minutes: int = 480
     retired_keys: tuple[str, ...] = ()
     idempotency_days: int = 30
+    anchor_file: Path | None = None
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -166,6 +167,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         retired_keys=retired_keys,
         idempotency_days=_positive_int("CONSENT_IDEMPOTENCY_DAYS",
                                        raw["CONSENT_IDEMPOTENCY_DAYS"]),
+        anchor_file=_anchor_file(raw["CONSENT_ANCHOR_FILE"], database),
         generated=tuple(generated),
     )
 
@@ -230,6 +232,15 @@ def _ratelimit_storage(value: str) -> str:
         raise ConfigurationError(f"CONSENT_RATELIMIT_STORAGE: {mask_password(value)!r} is "
                                  f"neither memory:// nor a redis:// URL")
     return value
+
+
+def _anchor_file(value: str, database: Path | str) -> Path | None:
+    """auto: next to a SQLite file, none for a database server; off: none; else the path."""
+    if value == "off":
+        return None
+    if value == "auto":
+        return None if isinstance(database, str) else Path(f"{database}.anchor")
+    return _path(value)
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:

@@ -13,6 +13,7 @@ an anchor (a seq and hash written down earlier, e.g. from a previous report's
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -59,6 +60,7 @@ class ChainReport:
     last: dict | None           # the head: keep its seq and hash as a future anchor
     broken: Break | None
     seals_checked: bool         # erasure seals need the secret key
+    anchor: dict | None = None  # what the chain was held against: seq, hash, source
 
     @property
     def ok(self) -> bool:
@@ -68,17 +70,27 @@ class ChainReport:
         return {"ok": self.ok, "receipts": self.receipts, "erased": self.erased,
                 "first": self.first, "last": self.last,
                 "broken": self.broken.as_dict() if self.broken else None,
-                "erasure_seals_checked": self.seals_checked}
+                "erasure_seals_checked": self.seals_checked, "anchor": self.anchor}
 
 
 def verify(store: Store, keys: KeyRing | None,
            anchor: tuple[int, str] | None = None) -> ChainReport:
     """Walk the whole chain in one consistent snapshot; erasure seals need ``keys``.
 
-    :raise StoreUnavailable: unreadable.
+    Without an ``anchor`` given, the one the store keeps outside the database
+    (``storage/anchor.py``) is used: an emptied or replaced database then
+    does not verify "ok" by itself.
+    :raise StoreUnavailable: unreadable (or the kept anchor is).
     """
+    source = "given"
+    if anchor is None:
+        anchor, source = store.anchor.read(), str(store.anchor.path)
     with store.chain() as rows:
-        return verify_rows(rows, keys, anchor)
+        report = verify_rows(rows, keys, anchor)
+    if anchor is None:
+        return report
+    return dataclasses.replace(report, anchor={"seq": anchor[0], "hash": anchor[1],
+                                               "source": source})
 
 
 def verify_rows(rows: Iterable[dict], keys: KeyRing | None = None,

@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from .anchor import Anchor
 from .idempotency import Idempotency
 
 # seal(receipt_id, payload_hash, erased_at, erasure_id) -> the erasure seal of one row
@@ -71,6 +72,12 @@ class ReceiptLog(Protocol):
         """Every receipt as stored, in chain order, from one consistent snapshot."""
 
     def config_snapshots(self, config_hashes: Iterable[str]) -> dict[str, dict]: ...
+
+    def head(self) -> tuple[int, str] | None:
+        """The chain's last (seq, hash); None for an empty chain."""
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of the receipt at ``seq``, if there is one."""
 
 
 class ErasureLog(Protocol):
@@ -147,5 +154,11 @@ class Store(ReceiptLog, ErasureLog, Rollups, Exports, AccessLog, Moving, Protoco
 
     def close(self) -> None:
         """Drop this process's connections (before a fork, at the end of a command)."""
+
+    anchor: Anchor      # the chain's head kept outside the database (``anchor.py``)
+
+    def health(self) -> str:
+        """"ok", or why the store cannot take a receipt now (gone, unavailable, read-only,
+        full, another-chain)."""
 
     def healthy(self) -> bool: ...

@@ -20,7 +20,7 @@ from ..policy.book import PolicyBook
 from ..policy.data import load_catalog
 from ..policy.geo import Locator
 from ..policy.widget import check_widget
-from ..storage import open_store
+from ..storage import StoreUnavailable, open_store
 from . import (
     admin,
     api,
@@ -76,8 +76,9 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.extensions["consent.consent_schema"] = schemas.consent_schema(catalog.optional_categories)
     _check_retention(settings, book)
     app.extensions["consent.locator"] = Locator(settings)
-    store = open_store(settings.database, settings.batching)
+    store = open_store(settings.database, settings.batching, settings.anchor_file)
     store.migrate()
+    _check_anchor(store)
     # No connection may cross a fork (gunicorn preload): SQLite's locks are per process.
     store.close()
     app.extensions["consent.store"] = store
@@ -104,6 +105,21 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
         log.warning("Demo mode: %s are demo values generated into %s; production needs its own.",
                     ", ".join(settings.generated), settings.demo_secrets)
     return app
+
+
+def _check_anchor(store) -> None:
+    """Say at start-up, loudly, when the database is not the chain the anchor remembers.
+
+    Not a refusal to start: `flask consent init --new-chain` must be able to run,
+    and banners keep being served. Receipts are refused (503) until then.
+    """
+    try:
+        fault = store.anchor.fault(store.head(), store.hash_at)
+    except StoreUnavailable as error:
+        fault = str(error)
+    if fault:
+        log.error("receipts are refused: %s. Restore the database, or start from this one on "
+                  "purpose with `flask consent init --new-chain`.", fault)
 
 
 def _check_retention(settings: Settings, book: PolicyBook) -> None:

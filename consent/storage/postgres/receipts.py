@@ -121,6 +121,13 @@ class PostgresAppend:
     def head_hash(self) -> str | None:
         return None if self.seq == 0 and self.hash == GENESIS else self.hash
 
+    def head(self) -> tuple[int, str] | None:
+        return None if self.seq == 0 else (self.seq, self.hash)
+
+    def hash_at(self, seq: int) -> str | None:
+        row = self.conn.execute("SELECT hash FROM receipts WHERE seq = %s", (seq,)).fetchone()
+        return row[0] if row else None
+
     def answer_on(self, consent_id: str, day: str) -> dict | None:
         on_day = [a for at, a in self.answers.get(consent_id, ()) if at[:10] == day]
         return on_day[-1] if on_day else None
@@ -218,6 +225,8 @@ class ReceiptTables:
                 tx = PostgresAppend(conn, [(i.draft, i.now) for i in batch
                                            if i.draft["receipt_id"] not in resent],
                                     [i.idempotency.key for i in batch if i.idempotency])
+                # an emptied, older or other database takes nothing (storage/anchor.py)
+                self.anchor.check_head(tx.head(), tx.hash_at)
                 for item in batch:
                     if item.draft["receipt_id"] in resent:
                         item.receipt = resent[item.draft["receipt_id"]]
@@ -241,6 +250,9 @@ class ReceiptTables:
             self._snapshots_stored.update(tally.snapshots)
         except Exception as error:   # noqa: BLE001 - rolled back: nobody's receipt is stored
             fail(batch, error)
+            return
+        if tx.head() is not None:
+            self.anchor.advance(tx.head())
 
     @staticmethod
     def _already_stored(conn, items: list[Pending]) -> dict[str, dict]:
@@ -262,11 +274,21 @@ class ReceiptTables:
         tally = Tally()
         with self._writing() as conn:
             tx = PostgresAppend(conn, [(draft, now) for draft, _, now in batch])
+            self.anchor.check_head(tx.head(), tx.hash_at)
             for draft, snapshot, now in batch:
                 append(tx, tally, draft, snapshot, now, self._snapshots_stored)
             tx.write(tally)
         self._snapshots_stored.update(tally.snapshots)
+        if tx.head() is not None:
+            self.anchor.advance(tx.head(), force=True)
         return len(batch)
+
+    def head(self) -> tuple[int, str] | None:
+        rows = self.rows("SELECT seq, hash FROM receipts ORDER BY seq DESC LIMIT 1")
+        return (rows[0]["seq"], rows[0]["hash"]) if rows else None
+
+    def hash_at(self, seq: int) -> str | None:
+        return self.value("SELECT hash FROM receipts WHERE seq = %s", (seq,))
 
     def receipt(self, receipt_id: str) -> dict | None:
         rows = self.rows("SELECT * FROM receipts WHERE receipt_id = %s", (receipt_id,))

@@ -52,18 +52,28 @@ class SqliteAppend:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self._head: str | None = None       # known inside this transaction once read
+        self._head: tuple[int, str] | None = None      # (seq, hash), known once read
+        self._read = False
+
+    def head(self) -> tuple[int, str] | None:
+        """The chain's last (seq, hash); None for an empty chain."""
+        if not self._read:
+            row = self.conn.execute(
+                "SELECT seq, hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
+            self._head, self._read = (tuple(row) if row else None), True
+        return self._head
 
     def head_hash(self) -> str | None:
-        if self._head is None:
-            row = self.conn.execute(
-                "SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
-            self._head = row[0] if row else None
-        return self._head
+        head = self.head()
+        return head[1] if head else None
+
+    def hash_at(self, seq: int) -> str | None:
+        row = self.conn.execute("SELECT hash FROM receipts WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
 
     def forget_head(self) -> None:
         """After a rollback to a savepoint the head is what the table says again."""
-        self._head = None
+        self._read = False
 
     def answer_on(self, consent_id: str, day: str) -> dict | None:
         row = self.conn.execute(
@@ -84,8 +94,8 @@ class SqliteAppend:
              json.dumps(snapshot, sort_keys=True), first_seen))
 
     def insert_receipt(self, receipt: dict) -> None:
-        self.conn.execute(_INSERT_RECEIPT, encode(receipt))
-        self._head = receipt["hash"]
+        seq = self.conn.execute(_INSERT_RECEIPT, encode(receipt)).lastrowid
+        self._head, self._read = (seq, receipt["hash"]), True
 
     def kept_key(self, key: str) -> dict | None:
         row = self.conn.execute("SELECT request, receipt_id, first_seen FROM idempotency_keys"
@@ -133,6 +143,8 @@ class ReceiptTables:
         try:
             with self._writing() as conn:
                 tx = SqliteAppend(conn)
+                # a lost, emptied or replaced database takes nothing (storage/anchor.py)
+                self.anchor.check_head(tx.head(), tx.hash_at)
                 for item in batch:
                     if item.resent and (stored := self._stored(conn, item)):
                         item.receipt = stored
@@ -162,6 +174,9 @@ class ReceiptTables:
             self._snapshots_stored.update(tally.snapshots)
         except Exception as error:   # noqa: BLE001 - rolled back: nobody's receipt is stored
             fail(batch, error)
+            return
+        if tx.head() is not None:
+            self.anchor.advance(tx.head())
 
     @staticmethod
     def _stored(conn: sqlite3.Connection, item: Pending) -> dict | None:
@@ -185,12 +200,23 @@ class ReceiptTables:
         tally = Tally()
         with self._writing() as conn:
             tx = SqliteAppend(conn)
+            self.anchor.check_head(tx.head(), tx.hash_at)
             for draft, snapshot, now in batch:
                 append(tx, tally, draft, snapshot, now, self._snapshots_stored)
                 count += 1
             tx.add_tally(tally)
         self._snapshots_stored.update(tally.snapshots)
+        if tx.head() is not None:
+            self.anchor.advance(tx.head(), force=True)
         return count
+
+    def head(self) -> tuple[int, str] | None:
+        row = self.db.execute("SELECT seq, hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
+        return tuple(row) if row else None
+
+    def hash_at(self, seq: int) -> str | None:
+        row = self.db.execute("SELECT hash FROM receipts WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
 
     def receipt(self, receipt_id: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM receipts WHERE receipt_id = ?", [receipt_id]))
