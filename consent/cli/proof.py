@@ -15,6 +15,10 @@ from ..storage.errors import StoreUnavailable
 from ..web.context import get_book, get_keys, get_settings, get_store
 
 
+# How long `purge` waits for readers (a chain walk) to let the erased row versions go.
+SCRUB_SETTLE_S = 60
+
+
 class PeriodType(click.ParamType):
     name = "period"
 
@@ -116,6 +120,9 @@ def purge_command(period, dry_run: bool, force: bool):
     except StoreUnavailable as error:
         raise click.ClickException(f"the database cannot be written ({error}); "
                                    "batches already erased stay erased, run it again") from None
+    if not dry_run and result.receipts and not get_store().settle_scrub(SCRUB_SETTLE_S):
+        click.echo("A reader still holds old copies of erased rows; they leave the database's "
+                   "files when it ends (the service scrubs again after its next erasure).")
     verb = "Would erase" if dry_run else "Erased"
     click.echo(f"{verb} the payload of {_receipts(result.receipts)} recorded before "
                f"{result.cutoff} (older than {period}).")

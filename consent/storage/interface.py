@@ -95,6 +95,9 @@ class ErasureLog(Protocol):
 
     def forget_subjects_before(self, cutoff: str) -> int: ...
 
+    def settle_scrub(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for an erasure's scrub still waiting for readers; done?"""
+
     def forget_keys_before(self, cutoff: str) -> int:
         """Drop idempotency keys first seen before ``cutoff`` (expired); how many."""
 

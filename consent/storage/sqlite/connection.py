@@ -20,6 +20,7 @@ from urllib.parse import quote
 from sqlite_utils import Database
 
 from ..errors import StoreUnavailable
+from ..retrying import Retrying
 from .migrations import migrations
 from .turns import WriteTurn
 
@@ -28,6 +29,7 @@ BUSY_TIMEOUT_S = 30
 # receipts needs a few pages of WAL, and the checkpoint some more).
 MIN_FREE_BYTES = 64 * 1024
 SCRUB_WAIT_MS = 200     # an erasure waits this long at most for readers to let the WAL go
+SCRUB_RETRY_WAIT_MS = 20    # then, in the background, this long per try (writers wait that long)
 
 
 class Connections:
@@ -132,13 +134,33 @@ class Connections:
             raise StoreUnavailable(str(error)) from error
 
     def scrub_wal(self) -> bool:
-        """Empty the WAL, whose old page images still hold erased payloads; False if busy.
+        """Empty the WAL, whose old page images still hold erased payloads; False if not yet.
 
-        Best effort with a short wait: a long reader (an export) must not hold
-        up receipts. What stays is overwritten as SQLite recycles the WAL.
+        A reader inside a read transaction (a chain walk) keeps the frames it
+        sees, so the checkpoint cannot truncate the WAL, nor copy the erasure's
+        pages into the database file, while it lasts. Receipts must not wait for
+        that reader, so the first try waits briefly, and if a reader is in the way
+        the checkpoint is retried in the background (``retrying.Retrying``)
+        until it goes through: then the erased bytes are gone from both files.
         """
+        if self._checkpoint(SCRUB_WAIT_MS):
+            return True
+        self._scrubbing().start()
+        return False
+
+    def settle_scrub(self, timeout: float) -> bool:
+        """Wait for a scrub still retrying (a command about to exit); whether it is done."""
+        return self._scrubbing().settle(timeout)
+
+    def _scrubbing(self) -> Retrying:
+        if getattr(self, "_scrub", None) is None:
+            # Brief waits: while it waits for readers the checkpoint holds the write lock.
+            self._scrub = Retrying("wal-scrub", lambda: self._checkpoint(SCRUB_RETRY_WAIT_MS))
+        return self._scrub
+
+    def _checkpoint(self, wait_ms: int) -> bool:
         conn = self.db.conn
-        conn.execute(f"PRAGMA busy_timeout = {SCRUB_WAIT_MS}")
+        conn.execute(f"PRAGMA busy_timeout = {wait_ms}")
         try:
             busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
         except sqlite3.OperationalError:
