@@ -11,7 +11,7 @@
  * The check cannot stop a script on the page from forging a value (nothing in a
  * browser can); the signed receipt on the server is the proof of consent.
  */
-import { OPTIONAL } from "./fallback.js";
+import { OPTIONAL } from "./catalog.js";
 
 const NAME = "cm_consent";
 const FORMAT = /^1\.([0-9a-f]{32})\.(\d+)\.([01]+)\.(\d+)\.([a-z_]+)\.([01])([01])\.([0-9a-f]{8})$/;

@@ -1,65 +1,44 @@
 /**
- * The preference dialog: a labelled switch per category with its description
- * and services, and, once the visitor has a stored choice, "Download my consent
- * record" and "Delete my consent record". A native modal <dialog> (the page
- * behind is inert): Esc closes it, Tab wraps inside it, and focus returns to
- * where it was when it closes. Being modal, it has its own polite live region:
- * the one outside it is inert while it is open.
+ * The preference dialog. Its frame lives in the first layer: a labelled switch
+ * per category and Reject all / Accept all / Save my choices / Close, in a
+ * native modal <dialog>: the page behind is inert, Esc closes it, and the
+ * browser returns focus to where it was. The details come with the lazily
+ * loaded part (later/details.js): descriptions, services, the note that GPC was
+ * honored, the visitor's record, Tab wrapping inside the dialog, and focus
+ * restored by hand for browsers that do not. Without them (that part could not
+ * be fetched) the frame alone still lets the visitor choose and withdraw, on
+ * whatever configuration the widget has, the built-in one included.
  */
-import { button as plain, h } from "./dom.js";
-import { exercise } from "./rights.js";
+import { h } from "./dom.js";
+import { guard } from "./guard.js";
+import { button, part } from "./hooks.js";
 import { state } from "./state.js";
 import { uiRoot } from "./ui.js";
 
 let dialog = null;
-/** The dialog's live region by its rights controls, visible too: "Nothing has been deleted ...". */
-export let note = null;
 
-/** act(action, picked): accept_all, reject_all or save, with the switches' state. */
-export function openDialog(act, gpcHonored) {
+/** act(action, picked): accept_all, reject_all or save, with the switches' state; details: the lazy part, or null. */
+export function openDialog(act, gpcHonored, details) {
   closeDialog();
-  const root = uiRoot();
-  const opener = root.activeElement || document.activeElement;
   const { texts, categories, lang } = state._config;
   const switches = {};
-  const rows = categories.map(({ id, required, title, description, services }) => h("li", null,
-    h("label", { class: "row" }, h("b", null, title), required
-      ? h("span", null, texts.dialog_always_on)
-      : switches[id] = h("input", {
-        type: "checkbox", role: "switch", checked: state._choices[id], "aria-describedby": description && `cm-${id}`,
-      })),
-    description && h("p", { id: `cm-${id}` }, description),
-    services.length > 0 && h("p", null, `${texts.dialog_services}: ${services.join(", ")}`)));
   const picked = () => Object.fromEntries(Object.entries(switches).map(([id, input]) => [id, input.checked]));
-  const button = (action) => plain(texts[action], () => act(action, picked()));
   dialog = h("dialog", {
-    class: "w d", lang, "aria-modal": "true", "aria-labelledby": "cm-dt",
-    "aria-describedby": texts.dialog_description && "cm-dd",
+    class: "w d", lang, "aria-modal": "true", "aria-labelledby": "cm-dt", ...part("dialog"),
     onclose() {
       this.remove();
       if (dialog === this) dialog = null;
-      opener?.focus();   // a no-op when it has left the page
-    },
-    onkeydown(event) {
-      // Tab from the last stop goes to the first, Shift+Tab from the first to the last.
-      const stops = [...this.querySelectorAll("input,button")];
-      if (event.shiftKey) stops.reverse();
-      if (event.key === "Tab" && root.activeElement === stops.at(-1)) {
-        event.preventDefault();
-        stops[0].focus();
-      }
     },
   },
   h("h2", { id: "cm-dt" }, texts.dialog_title),
-  texts.dialog_description && h("p", { id: "cm-dd" }, texts.dialog_description),
-  gpcHonored && h("p", null, texts.dialog_gpc_honored),
-  h("ul", null, rows),
-  h("div", { class: "act" }, button("reject_all"), button("accept_all"), button("save"),
-    plain(texts.close, closeDialog)),
-  // Only the service can answer these: the built-in configuration (the service unreachable) has no such texts.
-  state._record && texts.download && [note = h("p", { role: "status" }), h("div", { class: "act" },
-    plain(texts.download, () => exercise()),
-    plain(texts.delete, () => exercise("DELETE")))]);
+  h("ul", null, categories.map(({ id, required, title }) => h("li", null,
+    h("label", { class: "row" }, h("b", null, title), required
+      ? h("span", null, texts.dialog_always_on)
+      : switches[id] = h("input", { type: "checkbox", role: "switch", checked: state._choices[id] }))))),
+  h("div", { class: "act" }, ["reject_all", "accept_all", "save"].map((action) =>
+    button(action, () => act(action, picked()))), button("close", closeDialog)));
+  const root = uiRoot();
+  if (details) guard(details._add)(dialog, gpcHonored, root);   // a broken detail must not keep the dialog shut
   root.append(dialog);
   dialog.showModal();
 }

@@ -5,7 +5,8 @@
  * says why and offers a button that allows the category; a later withdrawal
  * unloads the frame again.
  */
-import { button, h } from "./dom.js";
+import { h } from "./dom.js";
+import { button } from "./hooks.js";
 import { allows, state } from "./state.js";
 
 const placeholders = new WeakMap();
@@ -16,7 +17,7 @@ function placeholder(frame, allow) {
   const title = categories.find((c) => c.id === id)?.title || id;
   return h("div", { class: "cm-placeholder", lang },
     h("p", null, texts.dialog_placeholder.replace("{category}", title)),
-    button(texts.load_content, () => allow(id)));
+    button("load_content", () => allow(id)));
 }
 
 /** Load allowed frames, hold back denied ones behind a placeholder. */

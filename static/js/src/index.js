@@ -4,17 +4,18 @@
  * widget never throws into the host page.
  */
 import { hideBanner } from "./banner.js";
+import { OPTIONAL } from "./catalog.js";
 import { clearCookies, writeConsent } from "./cookies.js";
 import { pushDefaults, pushUpdate } from "./consent-mode.js";
 import { closeDialog } from "./dialog.js";
-import { OPTIONAL } from "./fallback.js";
 import { syncFrames } from "./frames.js";
 import { activateScripts } from "./gate.js";
 import { guard } from "./guard.js";
 import { flush, send } from "./receipts.js";
 import { CHOICE, state, watch } from "./state.js";
-import { announce } from "./ui.js";
-import { afterLoad, all, choose, page, showPreferences, start } from "./visit.js";
+import { page, readTag } from "./tag.js";
+import { announce, bodyArrived } from "./ui.js";
+import { afterLoad, all, choose, showPreferences, start } from "./visit.js";
 
 const listeners = new Set();
 const allowOne = (id) => choose({ ...state._choices, [id]: true }, "custom");  // a placeholder's button
@@ -40,9 +41,7 @@ function receipt() {
 guard(() => {
   if (window.ConsentManager) return;   // the tag was included twice
   pushDefaults();
-  const script = document.currentScript || document.querySelector("script[data-api]");
-  page._api = (script?.dataset.api || new URL(script?.src || location.href).origin).replace(/\/+$/, "");
-  page._domain = script?.dataset.cookieDomain;
+  readTag();
 
   watch(() => pushUpdate(state._choices, state._record?._method));
   watch(activateScripts);
@@ -88,7 +87,9 @@ guard(() => {
     event.preventDefault();
     showPreferences();
   }));
+  // Everything the parser or a single-page app adds: gated tags and frames, and the body.
   new MutationObserver(guard(() => {
+    bodyArrived();
     activateScripts();
     syncFrames(allowOne);
   })).observe(document.documentElement, { childList: true, subtree: true });

@@ -3,7 +3,7 @@
  * Mode, the cookie, the receipt sender, the UI and the public events are each
  * a watcher; none of them knows about the others.
  */
-import { CATEGORIES, FALLBACK } from "./fallback.js";
+import { CATEGORIES } from "./catalog.js";
 import { guard } from "./guard.js";
 
 /** How a state came about: read from the cookie, the region's default, or the visitor's choice. */
@@ -16,7 +16,7 @@ export const normalise = (given) =>
 export const state = {
   _choices: normalise({}), // category id -> allowed, for every category the widget knows
   _record: null,       // the visitor's choice: {_id, _rev, _method, _time, _gpc, _optOut}
-  _config: FALLBACK,   // what the banner shows: fetched, or built in
+  _config: null,       // what the banner shows: with the script, fetched, or built in
   _known: false,       // false until a stored choice, a config or the fallback decided
 };
 const watchers = [];

@@ -7,15 +7,18 @@
  * cross-origin link's `download` attribute would be ignored anyway; the record
  * is saved from a blob URL, which is same-origin.
  */
-import { h } from "./dom.js";
-import { note } from "./dialog.js";
-import { state } from "./state.js";
-import { drop } from "./receipts.js";
-import { announce } from "./ui.js";
-import { forget, page } from "./visit.js";
+import { announce, button, drop, forget, h, page, state } from "./lent.js";
+
+/** The dialog's live region by these controls, visible too: "Nothing has been deleted ...". */
+let note = null;
+
+/** Download and Delete, with the message line between them and the dialog's other buttons. */
+export const recordControls = () => [note = h("p", { role: "status" }), h("div", { class: "act" },
+  button("download", () => exercise()),
+  button("delete", () => exercise("DELETE")))];
 
 /** No method: GET, download. DELETE: erase, then ask again as if the visitor had never chosen. */
-export async function exercise(method) {
+async function exercise(method) {
   const { _id } = state._record;
   const { texts } = state._config;
   let message = texts.dialog_unavailable;   // unless it worked: the service down, an error, a 404

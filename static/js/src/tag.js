@@ -1,0 +1,16 @@
+/**
+ * Where this page's widget came from, read once from its script tag: the service
+ * (`data-api`, or else the script's own origin), the cookie domain
+ * (`data-cookie-domain`), the tag's CSP nonce (the lazily loaded part carries it
+ * too), and the script's URL, against which the lazy part's path resolves.
+ */
+export const page = {};
+
+export function readTag() {
+  const script = document.currentScript || document.querySelector("script[data-api]");
+  const src = new URL(script?.src || location.href);
+  page._api = (script?.dataset.api || src.origin).replace(/\/+$/, "");
+  page._domain = script?.dataset.cookieDomain;
+  page._nonce = script?.nonce;
+  page._src = src;
+}
