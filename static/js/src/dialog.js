@@ -21,20 +21,19 @@ let dialog = null;
 export function openDialog(act, gpcHonored, details) {
   closeDialog();
   const { texts, categories, lang } = state._config;
-  const switches = {};
-  const picked = () => Object.fromEntries(Object.entries(switches).map(([id, input]) => [id, input.checked]));
+  // Each switch is named by its category: the dialog's state is read from them when a button is pressed.
+  const picked = () => Object.fromEntries([...dialog.querySelectorAll("input")].map((s) => [s.name, s.checked]));
   dialog = h("dialog", {
     class: "w d", lang, "aria-modal": "true", "aria-labelledby": "cm-dt", ...part("dialog"),
     onclose() {
-      this.remove();
-      if (dialog === this) dialog = null;
+      this.remove();   // (closing it again later does nothing)
     },
   },
   h("h2", { id: "cm-dt" }, texts.dialog_title),
   h("ul", null, categories.map(({ id, required, title }) => h("li", null,
     h("label", { class: "row" }, h("b", null, title), required
       ? h("span", null, texts.dialog_always_on)
-      : switches[id] = h("input", { type: "checkbox", role: "switch", checked: state._choices[id] }))))),
+      : h("input", { type: "checkbox", role: "switch", name: id, checked: state._choices[id] }))))),
   h("div", { class: "act" }, ["reject_all", "accept_all", "save"].map((action) =>
     button(action, () => act(action, picked()))), button("close", closeDialog)));
   const root = uiRoot();

@@ -8,8 +8,7 @@ import { OPTIONAL } from "./catalog.js";
 import { clearCookies, writeConsent } from "./cookies.js";
 import { pushDefaults, pushUpdate } from "./consent-mode.js";
 import { closeDialog } from "./dialog.js";
-import { syncFrames } from "./frames.js";
-import { activateScripts } from "./gate.js";
+import { openGates } from "./gate.js";
 import { guard } from "./guard.js";
 import { flush, send } from "./receipts.js";
 import { CHOICE, state, watch } from "./state.js";
@@ -44,8 +43,7 @@ guard(() => {
   readTag();
 
   watch(() => pushUpdate(state._choices, state._record?._method));
-  watch(activateScripts);
-  watch(() => syncFrames(allowOne));
+  watch(() => openGates(allowOne));
   watch((how) => {
     const { categories, lifetime_days } = state._config;
     if (how === CHOICE) writeConsent(state._record, state._choices, lifetime_days, page._domain);
@@ -56,7 +54,7 @@ guard(() => {
     hideBanner();
     closeDialog();
     announce(state._config.texts.dialog_saved);
-    send(page._api, receipt());
+    send(receipt());
   });
   watch(() => {
     const detail = { ...describe(), choices: { ...state._choices } };
@@ -90,10 +88,9 @@ guard(() => {
   // Everything the parser or a single-page app adds: gated tags and frames, and the body.
   new MutationObserver(guard(() => {
     bodyArrived();
-    activateScripts();
-    syncFrames(allowOne);
+    openGates(allowOne);
   })).observe(document.documentElement, { childList: true, subtree: true });
 
   start();
-  afterLoad(() => flush(page._api));   // what an earlier page could not deliver
+  afterLoad(() => flush());   // what an earlier page could not deliver
 })();

@@ -105,7 +105,7 @@ export async function showPreferences() {
 function decide(config, stale) {
   state._config = config;
   // The visitor already chose (through the API) while the config was on its way.
-  if (state._record && state._record !== stale?._record && state._record._rev >= config.revision) return;
+  if (!__EMBEDDED__ && state._record && state._record !== stale?._record && state._record._rev >= config.revision) return;
   if (config.model === "opt-in") {
     apply({}, DEFAULT);
   } else {
