@@ -1,19 +1,22 @@
 // Builds the widget from static/js/src and static/css into three committed files:
 //
-//   static/js/consent.js          the two-request tag: the first layer, which fetches the
-//                                 visitor's configuration (and has a built-in one to fail closed)
+//   static/js/consent.js          the two-request tag, one static file with everything: the
+//                                 first layer, which fetches the visitor's configuration (and
+//                                 has a built-in one to fail closed), and the preference dialog
 //   static/js/consent-embed.js    the one-request tag's first layer: the service's /widget.js
 //                                 answers it with the visitor's configuration written in place
 //                                 of the one identifier __CONFIG__
-//   static/js/consent-dialog.js   the lazily loaded part: the dialog's details, the visitor's-
-//                                 record actions and their styles (src/later/)
+//   static/js/consent-dialog.js   the one-request tag's lazily loaded part: the preference
+//                                 dialog (src/dialog/), its record actions and its styles
 //
 // The two first layers are one source built twice (__EMBEDDED__ false and true). The
 // lazy part is a separate classic script that borrows the first layer's functions and
-// state at run time (src/later/lent.js), so all three share one table of mangled
-// property names (esbuild's mangleCache). The first layers carry the lazy part's URL,
-// versioned by its content hash, and the id it registers with (a hash of its build),
-// so that a first layer never runs a lazy part built for another one.
+// state at run time: in its build, src/dialog/lent.js (the first layer's modules) is
+// replaced by src/dialog/borrowed.js (the same names, handed over), and all three builds
+// share one table of mangled property names (esbuild's mangleCache). The one-request first
+// layer carries the lazy part's URL, versioned by its content hash, and the id the lazy
+// part registers with (a hash of its build), so that it never runs a lazy part built for
+// another first layer.
 //
 // CSS is minified and inlined (it is adopted into the widget's Shadow DOM), and the
 // built-in English fallback is taken from data/ at build time, so data/locales/en.json
@@ -91,7 +94,15 @@ const common = {
 };
 
 const firstLayerCss = await css("static/css/widget.css");
-const lazyCss = await css("static/css/widget-dialog.css");
+const dialogCss = await css("static/css/widget-dialog.css");
+
+// In the lazy part, the dialog's view of the first layer is borrowed at run time.
+const borrow = {
+  name: "borrow",
+  setup(build) {
+    build.onResolve({ filter: /^\.\/lent\.js$/ }, (args) => ({ path: join(args.resolveDir, "borrowed.js") }));
+  },
+};
 
 async function firstLayer(embedded, later, mangleCache) {
   const result = await esbuild.build({
@@ -104,11 +115,10 @@ async function firstLayer(embedded, later, mangleCache) {
     define: {
       __EMBEDDED__: String(embedded),
       __CSS__: JSON.stringify(firstLayerCss),
+      __DIALOG_CSS__: JSON.stringify(dialogCss),
       __CATEGORIES__: JSON.stringify(categories()),
       __FALLBACK__: JSON.stringify(fallbackConfig()),
-      // The two-request tag finds the lazy part next to itself (wherever consent.js is
-      // hosted); /widget.js is at the service's root, so it names the path in full.
-      __LATER_PATH__: JSON.stringify(`${embedded ? "/static/js/" : ""}${LAZY_FILE}?v=${later.version}`),
+      __LATER_PATH__: JSON.stringify(`/static/js/${LAZY_FILE}?v=${later.version}`),
       __LATER_ID__: JSON.stringify(later.id),
     },
   });
@@ -118,11 +128,12 @@ async function firstLayer(embedded, later, mangleCache) {
 async function lazyPart(id, mangleCache) {
   const result = await esbuild.build({
     ...common,
-    entryPoints: [join(root, "static/js/src/later/index.js")],
+    entryPoints: [join(root, "static/js/src/dialog/lazy.js")],
     outfile: join(outdir, LAZY_FILE),
     banner: { js: BANNER },
+    plugins: [borrow],
     mangleCache,
-    define: { __CSS__: JSON.stringify(lazyCss), __LATER_ID__: JSON.stringify(id) },
+    define: { __DIALOG_CSS__: JSON.stringify(dialogCss), __LATER_ID__: JSON.stringify(id) },
   });
   return { text: result.outputFiles[0].text, mangleCache: result.mangleCache };
 }

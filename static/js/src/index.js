@@ -7,9 +7,9 @@ import { hideBanner } from "./banner.js";
 import { OPTIONAL } from "./catalog.js";
 import { clearCookies, writeConsent } from "./cookies.js";
 import { pushDefaults, pushUpdate } from "./consent-mode.js";
-import { closeDialog } from "./dialog.js";
 import { openGates } from "./gate.js";
 import { guard } from "./guard.js";
+import { closePreferences } from "./preferences.js";
 import { flush, send } from "./receipts.js";
 import { CHOICE, state, watch } from "./state.js";
 import { page, readTag } from "./tag.js";
@@ -46,13 +46,13 @@ guard(() => {
   watch(() => openGates(allowOne));
   watch((how) => {
     const { categories, lifetime_days } = state._config;
-    if (how === CHOICE) writeConsent(state._record, state._choices, lifetime_days, page._domain);
+    if (how === CHOICE) writeConsent(state._record, state._choices, lifetime_days);
     clearCookies(categories.filter((c) => !state._choices[c.id]).flatMap((c) => c.cookies));
   });
   watch((how) => {
     if (how !== CHOICE) return;
     hideBanner();
-    closeDialog();
+    closePreferences();
     announce(state._config.texts.dialog_saved);
     send(receipt());
   });
@@ -92,5 +92,5 @@ guard(() => {
   })).observe(document.documentElement, { childList: true, subtree: true });
 
   start();
-  afterLoad(() => flush());   // what an earlier page could not deliver
+  afterLoad(flush);   // what an earlier page could not deliver
 })();

@@ -4,10 +4,12 @@
  * (`data-cookie-domain`), the tag's CSP nonce (the lazily loaded part carries it
  * too), and the script's URL, against which the lazy part's path resolves.
  */
+/* global __EMBEDDED__ */
 export const page = {};
 
 export function readTag() {
-  const script = document.currentScript || document.querySelector("script[data-api]");
+  // (/widget.js always runs as its tag's own script; consent.js may be found by its data-api.)
+  const script = document.currentScript || (!__EMBEDDED__ && document.querySelector("script[data-api]"));
   const src = new URL(script?.src || location.href);
   page._api = (script?.dataset.api || src.origin).replace(/\/+$/, "");
   page._domain = script?.dataset.cookieDomain;

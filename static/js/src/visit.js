@@ -16,11 +16,10 @@ import { bannerShown, hideBanner, showBanner } from "./banner.js";
 import { OPTIONAL } from "./catalog.js";
 import { fetchConfig } from "./config.js";
 import { newConsentId, now, readConsent, writeConsent } from "./cookies.js";
-import { closeDialog, openDialog } from "./dialog.js";
 import { builtIn } from "./fallback.js";
 import { GIVEN } from "./given.js";
 import { guard } from "./guard.js";
-import { later } from "./later.js";
+import { closePreferences, preferences } from "./preferences.js";
 import { CHOICE, DEFAULT, STORED, apply, state } from "./state.js";
 import { page } from "./tag.js";
 import { whenBody } from "./ui.js";
@@ -70,10 +69,10 @@ function act(action, picked) {
   else choose(state._choices, "notice");                                     // OK: the notice was seen
 }
 
-/** The banner, once the body exists; then, after the load event, the dialog's details, so that it opens at once. */
+/** The banner, once the body exists; then, after the load event, the dialog, so that it opens at once. */
 function ask() {
   whenBody(guard(() => showBanner(act, gpcHonored())));
-  afterLoad(() => later(forget));
+  if (__EMBEDDED__) afterLoad(preferences);
 }
 
 /**
@@ -81,24 +80,23 @@ function ask() {
  * withdrawal, the cookie goes (Max-Age 0), optional categories are off (their cookies
  * cleared, Consent Mode denied), and the banner asks again; the next choice gets a new id.
  */
-function forget() {
-  writeConsent(state._record, state._choices, 0, page._domain);
+export function forget() {
+  writeConsent(state._record, state._choices, 0);
   state._record = null;
   apply({}, DEFAULT);
-  closeDialog();
+  closePreferences();
   ask();
 }
 
 const loadConfig = () => (fetching ||= fetchConfig(page._api));
 
 export async function showPreferences() {
-  const [config, details] = await Promise.all([
-    // A returning visitor before the background check: this page's config, or the built-in one.
-    !__EMBEDDED__ && !state._config.config_hash && loadConfig(),
-    later(forget),
-  ]);
-  if (config) state._config = config;
-  whenBody(guard(() => openDialog(act, gpcHonored(), details)));
+  // A returning visitor before the background check (two-request tag): this page's config, or the built-in one.
+  const config = !__EMBEDDED__ && !state._config.config_hash && loadConfig();
+  const dialog = await preferences();
+  if (config) state._config = (await config) || state._config;
+  // (Only the one-request tag's dialog can be missing: fetching it failed. The banner offers the choice again.)
+  whenBody(guard(() => dialog ? dialog._open(act, gpcHonored()) : ask()));
 }
 
 /** Show what the configuration's model asks; `stale` is a choice that no longer holds. */
@@ -132,13 +130,11 @@ const recheck = () => loadConfig().then(guard((config) => {
 
 export function start() {
   const stored = readConsent();
-  // Only the two-request tag has to remember revisions: the other's configuration is always current.
-  const known = __EMBEDDED__ ? 0 : knownRevision();
-  // The one-request tag's configuration came with the script; the two-request tag starts from
-  // the built-in one, at the newest revision this browser has seen, until the service answers.
+  // The one-request tag's configuration came with the script, current; the two-request tag starts
+  // from the built-in one, at the newest revision this browser has seen, until the service answers.
   const config = state._config = __EMBEDDED__ ? GIVEN :
-    { ...builtIn(), revision: Math.max(stored?._record._rev || 1, known) };
-  const stale = stored && (stored._record._rev < Math.max(known, config.revision) ||
+    { ...builtIn(), revision: Math.max(stored?._record._rev || 1, knownRevision()) };
+  const stale = stored && (stored._record._rev < config.revision ||
     // GPC switched on since an opt-out choice: the region's law makes it count, so ask again.
     (stored._record._optOut && gpcSignal() && !stored._record._gpc));   // (the built-in config has no signal)
   if (stored && !stale) {

@@ -12,7 +12,7 @@ import { announce, button, drop, forget, h, page, state } from "./lent.js";
 /** The dialog's live region by these controls, visible too: "Nothing has been deleted ...". */
 let note = null;
 
-/** Download and Delete, with the message line between them and the dialog's other buttons. */
+/** The message line, then Download and Delete. */
 export const recordControls = () => [note = h("p", { role: "status" }), h("div", { class: "act" },
   button("download", () => exercise()),
   button("delete", () => exercise("DELETE")))];
