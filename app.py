@@ -3,8 +3,8 @@
 import sys
 
 from consent import create_app
-from consent.policy_data import PolicyDataError
-from consent.settings import ConfigurationError
+from consent.config.settings import ConfigurationError
+from consent.policy.data import PolicyDataError
 
 try:
     app = create_app()

@@ -22,12 +22,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.timing import peak, timed  # noqa: E402
-from consent import chain, erasure, receipts  # noqa: E402
-from consent.store import Store  # noqa: E402
+from consent.ledger import chain, erasure, receipts  # noqa: E402
+from consent.storage import columns, sealing  # noqa: E402
+from consent.storage.sqlite.store import SqliteStore as Store  # noqa: E402
 
 KEY = "bench-secret-key-0123456789abcdef0123"
-COLUMNS = ("receipt_id", "recorded_at", *receipts.PAYLOAD_FIELDS, "payload_hash", "prev_hash",
-           "hash")
+COLUMNS = columns.RECEIPT_FIELDS
 SNAPSHOT = {"region": "eea", "lang": "en", "revision": 1, "texts": {}}
 
 
@@ -44,10 +44,10 @@ def build(path: Path, count: int, start: datetime) -> None:
     store = Store(path)
     store.migrate()
     store.close()
-    prev, rows = receipts.GENESIS, []
+    prev, rows = sealing.GENESIS, []
     for n in range(count):
-        sealed = receipts.seal(draft(n), prev, start + timedelta(seconds=n))
-        encoded = {"choices": receipts.choices_json(sealed["choices"]), "gpc": 0}
+        sealed = sealing.seal(draft(n), prev, start + timedelta(seconds=n))
+        encoded = {"choices": sealing.choices_json(sealed["choices"]), "gpc": 0}
         rows.append(tuple(encoded.get(c, sealed.get(c)) for c in COLUMNS))
         prev = sealed["hash"]
     db = sqlite3.connect(path)

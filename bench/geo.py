@@ -8,8 +8,8 @@ import time
 
 import maxminddb
 
-from consent.geo import Locator
-from consent.settings import embedded_geoip_db, load
+from consent.config.settings import embedded_geoip_db, load
+from consent.policy.geo import Locator
 
 
 def _addresses(count: int) -> list[str]:

@@ -20,10 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.timing import median_ms, peak, timed  # noqa: E402
-from consent import create_app, exports  # noqa: E402
-from consent.policies import get_book  # noqa: E402
-from consent.seed import Seeder  # noqa: E402
-from consent.stats import consent_stats  # noqa: E402
+from consent import create_app  # noqa: E402
+from consent.ledger.seed import Seeder  # noqa: E402
+from consent.reports import exports  # noqa: E402
+from consent.reports.stats import consent_stats  # noqa: E402
+from consent.reports.trail import CLI  # noqa: E402
+from consent.web.context import get_book  # noqa: E402
 
 DAYS = 90
 # The same answers as daily_answers holds, counted from scratch: each visitor's latest
@@ -71,7 +73,7 @@ def measure(visitors: int, with_export: bool = True) -> dict:
                 lambda: store.db.execute(FROM_RECEIPTS, bounds).fetchall(), 3)
             if with_export:
                 def export(first):
-                    for _ in exports.receipt_export(store, exports.CLI, first, end, "csv"):
+                    for _ in exports.receipt_export(store, CLI, first, end, "csv"):
                         pass
 
                 result["export_s"] = timed(lambda: export(start))[1]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from consent import receipts
-from consent.schemas import OPTIONAL_CATEGORIES
+from consent.ledger import receipts
+from consent.policy.methods import OPTIONAL_CATEGORIES
 
 from .conftest import TOKENS
 

@@ -91,7 +91,7 @@ def test_the_session_never_authorises_a_state_change(settings_for):
     from flask import Blueprint
 
     from consent import create_app
-    from consent.auth import require_scope
+    from consent.web.auth import require_scope
 
     app = create_app(settings_for(), environ={})
     probe = Blueprint("probe", __name__)

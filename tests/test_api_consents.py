@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from consent import receipts
+from consent.ledger import receipts
 
 from .conftest import SITE
 from .mmdb import ADDRESSES

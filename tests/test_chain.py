@@ -11,8 +11,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from consent import chain, erasure, receipts
-from consent.store import Store, migrations
+from consent.ledger import chain, erasure
+from consent.storage import columns, sealing
+from consent.storage.sqlite.migrations import migrations
+from consent.storage.sqlite.store import SqliteStore as Store
 
 from .visitors import SNAPSHOT, draft
 
@@ -80,7 +82,7 @@ PAYLOAD_EDITS = {
 
 
 def test_every_payload_field_has_an_edit_below():
-    assert set(PAYLOAD_EDITS) == set(receipts.PAYLOAD_FIELDS)
+    assert set(PAYLOAD_EDITS) == set(columns.PAYLOAD_FIELDS)
 
 
 @pytest.mark.parametrize("field", sorted(PAYLOAD_EDITS))
@@ -169,7 +171,7 @@ def test_deleted_erasure_log_entry_is_noticed(path):
 
 
 def test_receipt_cannot_be_hidden_by_faking_its_erasure(path):
-    empty = ", ".join(f"{field} = NULL" for field in receipts.PAYLOAD_FIELDS)
+    empty = ", ".join(f"{field} = NULL" for field in columns.PAYLOAD_FIELDS)
     tamper(path, (f"UPDATE receipts SET {empty}, erased_at = ?, erasure_id = 1,"
                   " erasure_seal = ? WHERE seq = ?",
                   "2030-01-01T00:00:00.000000Z", "0" * 64, EDITED_SEQ))
@@ -209,21 +211,21 @@ def rewrite_from(path, seq: int, **changes):
             row = dict(row)
             digest = row["payload_hash"]
             if row["erased_at"] is None:
-                digest = receipts.payload_hash(
+                digest = sealing.payload_hash(
                     {**row, "choices": json.loads(row["choices"]), "gpc": bool(row["gpc"])})
-            new = receipts.link_hash(prev, row["receipt_id"], row["recorded_at"], digest)
+            new = sealing.link_hash(prev, row["receipt_id"], row["recorded_at"], digest)
             db.execute("UPDATE receipts SET payload_hash = ?, prev_hash = ?, hash = ?"
                        " WHERE seq = ?", (digest, prev, new, row["seq"]))
             prev = new
     db.close()
 
 
-COLUMNS = ("receipt_id", "recorded_at", *receipts.PAYLOAD_FIELDS, "payload_hash", "prev_hash",
+COLUMNS = ("receipt_id", "recorded_at", *columns.PAYLOAD_FIELDS, "payload_hash", "prev_hash",
            "hash")
 
 
 def as_stored(sealed: dict) -> tuple:
-    encoded = {"choices": receipts.choices_json(sealed["choices"]), "gpc": int(sealed["gpc"])}
+    encoded = {"choices": sealing.choices_json(sealed["choices"]), "gpc": int(sealed["gpc"])}
     return tuple(encoded.get(column, sealed.get(column)) for column in COLUMNS)
 
 
@@ -232,9 +234,9 @@ def bulk_chain(path, length: int) -> None:
     store = Store(path)
     store.migrate()
     store.close()
-    prev, start, batch = receipts.GENESIS, datetime(2026, 1, 1, tzinfo=timezone.utc), []
+    prev, start, batch = sealing.GENESIS, datetime(2026, 1, 1, tzinfo=timezone.utc), []
     for n in range(length):
-        sealed = receipts.seal(draft(n), prev, start + timedelta(seconds=n))
+        sealed = sealing.seal(draft(n), prev, start + timedelta(seconds=n))
         batch.append(as_stored(sealed))
         prev = sealed["hash"]
     db = sqlite3.connect(path)
@@ -269,7 +271,7 @@ def test_a_database_from_before_erasure_upgrades_and_verifies(tmp_path):
     store.db.execute("PRAGMA journal_mode=WAL")
     migrations.apply(store.db, stop_before="m002_rights_erasure")
     old = sqlite3.connect(tmp_path / "consent.db")
-    sealed = receipts.seal(draft(1), receipts.GENESIS)
+    sealed = sealing.seal(draft(1), sealing.GENESIS)
     with old:
         old.execute(f"INSERT INTO receipts ({', '.join(COLUMNS)})"
                     f" VALUES ({', '.join('?' * len(COLUMNS))})", as_stored(sealed))

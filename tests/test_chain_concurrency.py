@@ -5,8 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from consent import chain
-from consent.store import Store
+from consent.ledger import chain
+from consent.storage.sqlite.store import SqliteStore as Store
 
 from .conftest import SITE, TOKENS
 from .mmdb import ADDRESSES

@@ -6,10 +6,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from consent.retention import Period
+from consent.config.retention import Period
 
 from .visitors import SNAPSHOT, choose, draft, tables
-
 
 
 @pytest.fixture

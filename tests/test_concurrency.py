@@ -5,7 +5,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-from consent import receipts
+from consent.storage import sealing
 
 from .conftest import SITE
 from .mmdb import ADDRESSES
@@ -40,7 +40,7 @@ def test_concurrent_writers_lose_nothing(live_server, tmp_path):
     assert set(acknowledged) <= stored
     # one unbroken chain, even with four processes appending at once
     rows = db.execute("SELECT prev_hash, hash FROM receipts ORDER BY seq").fetchall()
-    assert rows[0][0] == receipts.GENESIS
+    assert rows[0][0] == sealing.GENESIS
     assert all(prev[1] == row[0] for prev, row in zip(rows, rows[1:]))
     answered = db.execute("SELECT sum(answers) FROM daily_answers").fetchone()[0]
     assert answered == len(acknowledged)

@@ -1,6 +1,5 @@
 """Every error leaves in the one shape: {"error": {"status", "message", "fields"?}}."""
 
-import pytest
 
 from consent import create_app
 

@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from consent import receipts
-from consent.exports import CSV_COLUMNS
-from consent.spreadsheet import safe_cell
-from consent.store import Store
+from consent.reports.exports import CSV_COLUMNS
+from consent.reports.spreadsheet import safe_cell
+from consent.storage import columns
+from consent.storage.sqlite.store import SqliteStore as Store
 
 from .reporting import SNAPSHOT, at, bearer, receipt_draft, record
 from .test_error_shape import assert_error_shape
@@ -58,10 +58,10 @@ def test_csv_has_the_documented_columns_and_flat_choices(client, store):
 
 def erase(store, seq: int) -> None:
     """What the visitor-erasure feature does to a row: payload gone, chain and time kept."""
-    columns = {c[1] for c in store.db.execute("PRAGMA table_info(receipts)").fetchall()}
-    if "erased_at" not in columns:
+    present = {c[1] for c in store.db.execute("PRAGMA table_info(receipts)").fetchall()}
+    if "erased_at" not in present:
         store.db.execute("ALTER TABLE receipts ADD COLUMN erased_at TEXT")
-    payload = ", ".join(f"{name} = NULL" for name in receipts.PAYLOAD_FIELDS)
+    payload = ", ".join(f"{name} = NULL" for name in columns.PAYLOAD_FIELDS)
     store.db.execute(f"UPDATE receipts SET {payload}, erased_at = '2026-03-05T00:00:00Z'"
                      " WHERE seq = ?", [seq])
     store.db.conn.commit()

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from consent import chain
-from consent.store import Store
+from consent.ledger import chain
+from consent.storage.sqlite.store import SqliteStore as Store
 
 from .conftest import SECRET_KEY, SITE
 

@@ -2,8 +2,8 @@ import pytest
 from werkzeug.test import EnvironBuilder
 from werkzeug.wrappers import Request
 
-from consent.geo import Location, Locator, open_database
-from consent.settings import ConfigurationError, load
+from consent.config.settings import ConfigurationError, load
+from consent.policy.geo import Location, Locator, open_database
 
 from .mmdb import ADDRESSES
 

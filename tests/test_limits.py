@@ -3,7 +3,7 @@ import time
 import pytest
 
 from consent import create_app
-from consent.settings import ConfigurationError
+from consent.config.settings import ConfigurationError
 
 from .mmdb import ADDRESSES
 

@@ -1,6 +1,6 @@
 import pytest
 
-from consent.minimize import clean_page, ip_prefix, reduce_user_agent, site_of
+from consent.ledger.minimize import clean_page, ip_prefix, reduce_user_agent, site_of
 
 
 @pytest.mark.parametrize("address, prefix", [

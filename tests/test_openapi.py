@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
-from schemathesis import GenerationMode
 from hypothesis import HealthCheck, given, settings
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -14,7 +14,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from consent import create_app
-from consent.openapi import OPERATIONS
+from consent.web.openapi import OPERATIONS
 
 EXAMPLES_PER_OPERATION = 300   # per operation and mode; the suite runs well over 1000 cases
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
@@ -86,3 +86,10 @@ def test_document_is_served_as_openapi_3(client):
     document = client.get("/api/openapi.json").get_json()
     assert document["openapi"].startswith("3.")
     assert {"BannerConfig", "Consent", "Error"} <= set(document["components"]["schemas"])
+
+
+def test_the_documented_receipt_has_exactly_the_stored_fields_and_its_signature():
+    from consent.storage.columns import RECEIPT_FIELDS
+    from consent.web.record_schemas import RecordedReceiptSchema
+
+    assert set(RecordedReceiptSchema().fields) == {*RECEIPT_FIELDS, "signature"}

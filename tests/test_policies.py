@@ -1,9 +1,9 @@
 import pytest
 
-from consent.geo import Location
-from consent.policies import PolicyBook
-from consent.policy_data import load_catalog
-from consent.settings import ROOT
+from consent.config.settings import ROOT
+from consent.policy.book import PolicyBook
+from consent.policy.data import load_catalog
+from consent.policy.geo import Location
 
 
 @pytest.fixture(scope="module")

@@ -3,8 +3,8 @@ import json
 import pytest
 
 from consent import create_app
-from consent.policy_data import PolicyDataError, load_catalog
-from consent.settings import ROOT
+from consent.config.settings import ROOT
+from consent.policy.data import PolicyDataError, load_catalog
 
 
 def test_shipped_data_loads_with_six_languages():

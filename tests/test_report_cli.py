@@ -9,9 +9,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from consent import create_app, receipts
-from consent.policies import get_book
-from consent.seed import Seeder
+from consent import create_app
+from consent.ledger.seed import Seeder
+from consent.storage import sealing
+from consent.web.context import get_book
 
 from .conftest import TOKENS
 from .reporting import record
@@ -141,17 +142,17 @@ def test_seeded_receipts_look_like_real_ones(demo_app):
     assert all(r["recorded_at"] <= "2026-03-31T18" for r in rows)
     assert [r["recorded_at"] for r in rows] == sorted(r["recorded_at"] for r in rows)
     assert {r["ip_prefix"].split(".")[0] for r in rows if "." in r["ip_prefix"]} <= {"192", "198", "203"}
-    prev = receipts.GENESIS
+    prev = sealing.GENESIS
     for row in rows:       # sealed and chained exactly like live receipts
         assert row["prev_hash"] == prev
         decoded = {**row, "choices": json.loads(row["choices"]), "gpc": bool(row["gpc"])}
-        assert row["payload_hash"] == receipts.payload_hash(decoded)
+        assert row["payload_hash"] == sealing.payload_hash(decoded)
         prev = row["hash"]
     assert all(r["config_hash"] in book.snapshots for r in rows)
 
 
 def test_seeded_visitors_follow_the_calendar():
-    from consent.seed import _spread
+    from consent.ledger.seed import _spread
 
     assert _spread(10, [1, 1, 1]) in ([4, 3, 3], [3, 4, 3], [3, 3, 4])
     assert sum(_spread(1_000_003, [1.0] * 5 + [1.3] * 2)) == 1_000_003

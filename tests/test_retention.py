@@ -5,9 +5,16 @@ from datetime import datetime, timezone
 
 import pytest
 
-from consent import chain, create_app, erasure, receipts
-from consent.retention import BadPeriod, Period, check_covers_lifetime, parse_period
-from consent.settings import ConfigurationError
+from consent import create_app
+from consent.config.retention import (
+    BadPeriod,
+    Period,
+    check_covers_lifetime,
+    parse_period,
+)
+from consent.config.settings import ConfigurationError
+from consent.ledger import chain, erasure
+from consent.storage import columns, sealing
 
 from .visitors import SNAPSHOT, draft, rollups, rows, tables
 
@@ -82,8 +89,8 @@ def test_purge_erases_only_payloads_past_retention(store):
     after = {r["seq"]: r for r in rows(store.path)}
     # the 20- and 14-month-old receipts are emptied; 12 months and today are kept whole
     for seq in (1, 2):
-        assert after[seq]["erased_at"] == receipts.utc_timestamp(NOW)
-        assert all(after[seq][field] is None for field in receipts.PAYLOAD_FIELDS)
+        assert after[seq]["erased_at"] == sealing.utc_timestamp(NOW)
+        assert all(after[seq][field] is None for field in columns.PAYLOAD_FIELDS)
     for seq in (3, 4):
         assert after[seq]["erased_at"] is None
         assert after[seq]["consent_id"] == draft(seq)["consent_id"]
@@ -99,7 +106,7 @@ def test_purge_erases_only_payloads_past_retention(store):
 
 def test_purge_is_idempotent_and_works_in_batches(store):
     cutoff = Period(13, "mo").cutoff(NOW)
-    first = store.erase_recorded_before(receipts.utc_timestamp(cutoff), "x", lambda *a: "s",
+    first = store.erase_recorded_before(sealing.utc_timestamp(cutoff), "x", lambda *a: "s",
                                         batch=1)
     assert first == 2
     log = rows(store.path, "SELECT receipts FROM erasures WHERE reason = 'retention'")

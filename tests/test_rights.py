@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from consent import chain, receipts
+from consent.ledger import chain
+from consent.storage import columns, sealing
 
 from .conftest import SITE
 from .visitors import ALL, NONE, choose, rollups, rows
@@ -56,8 +57,8 @@ def test_download_alone_lets_anybody_recompute_the_hashes(client):
     created = choose(client)
     record = json.loads(client.get(created["location"]).data)   # a file, not a Python object
     receipt = record["receipts"][0]
-    assert receipt["payload_hash"] == receipts.payload_hash(receipt)
-    assert receipt["hash"] == receipts.link_hash(receipt["prev_hash"], receipt["receipt_id"],
+    assert receipt["payload_hash"] == sealing.payload_hash(receipt)
+    assert receipt["hash"] == sealing.link_hash(receipt["prev_hash"], receipt["receipt_id"],
                                                  receipt["recorded_at"], receipt["payload_hash"])
 
 
@@ -81,7 +82,7 @@ def test_erasure_empties_the_payload_in_the_file_and_keeps_the_chain(app, client
     erased = {r["receipt_id"]: r for r in after if r["erased_at"]}
     assert set(erased) == {first["receipt_id"], second["receipt_id"]}
     for row in erased.values():
-        assert all(row[field] is None for field in receipts.PAYLOAD_FIELDS), row
+        assert all(row[field] is None for field in columns.PAYLOAD_FIELDS), row
         assert row["erased_at"] == erasure["erased_at"]
     # chain fields untouched, everybody else untouched
     for old, new in zip(before, after):

@@ -14,9 +14,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from consent import receipts
-from consent.schemas import METHODS, OPTIONAL_CATEGORIES
-from consent.store import Store
+from consent.ledger import receipts
+from consent.policy.methods import METHODS, OPTIONAL_CATEGORIES
+from consent.storage import sealing
+from consent.storage.sqlite.store import SqliteStore as Store
 
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
 SNAPSHOT = {"region": "eea", "lang": "en", "revision": 1}
@@ -131,7 +132,7 @@ def test_bulk_receipts_chain_like_single_ones(tmp_path):
     assert rows[0]["hash"] == first["hash"]
     for previous, row in zip(rows, rows[1:]):
         assert row["prev_hash"] == previous["hash"]
-        assert row["hash"] == receipts.link_hash(row["prev_hash"], row["receipt_id"],
+        assert row["hash"] == sealing.link_hash(row["prev_hash"], row["receipt_id"],
                                                  row["recorded_at"], row["payload_hash"])
     assert [r["recorded_at"][:10] for r in rows[1:]] == ["2026-03-01", "2026-03-02", "2026-03-03"]
     assert store.db.execute("SELECT count(*) FROM config_snapshots").fetchone()[0] == 1

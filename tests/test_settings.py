@@ -4,7 +4,7 @@ import re
 import pytest
 
 from consent import create_app
-from consent.settings import ROOT, SETTINGS, ConfigurationError, load
+from consent.config.settings import ROOT, SETTINGS, ConfigurationError, load
 
 
 def test_defaults_are_documented_and_demo_generates_secrets(tmp_path):

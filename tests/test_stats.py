@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from consent.report_schemas import StatsReportSchema
+from consent.reports.queries import StatsReportSchema
 
 from .reporting import NONE, bearer, record, today
 from .test_error_shape import assert_error_shape

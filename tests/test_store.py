@@ -2,8 +2,9 @@ import sqlite3
 
 import pytest
 
-from consent import receipts
-from consent.store import Store, StoreUnavailable
+from consent.ledger import receipts
+from consent.storage import StoreUnavailable, columns, sealing
+from consent.storage.sqlite.store import SqliteStore as Store
 
 
 def draft(consent_id, method="accept_all", choices=None, region="eea"):
@@ -25,6 +26,20 @@ def store(tmp_path):
     return store
 
 
+def test_the_receipts_table_holds_exactly_the_named_columns(store):
+    """Migrations spell out the columns of their day; columns.py names them for everyone else."""
+    held = [row[1] for row in store.db.execute("PRAGMA table_info(receipts)").fetchall()]
+    assert sorted(held) == sorted(["seq", *columns.RECEIPT_FIELDS, *columns.ERASURE_FIELDS])
+
+
+def test_the_sqlite_engine_offers_everything_the_interface_names(store):
+    from consent.storage import interface
+
+    named = {name for protocol in interface.Store.__mro__ if protocol.__module__ == interface.__name__
+             for name in vars(protocol) if not name.startswith("_")}
+    assert named and {name for name in named if not callable(getattr(store, name, None))} == set()
+
+
 def test_database_is_in_wal_mode_and_migrations_are_idempotent(store):
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.migrate() == []
@@ -41,11 +56,11 @@ def test_committed_receipt_survives_a_new_connection(store, tmp_path):
 def test_chain_links_each_receipt_to_its_predecessor(store):
     first = store.record_receipt(draft("a" * 32), SNAPSHOT)
     second = store.record_receipt(draft("b" * 32), SNAPSHOT)
-    assert first["prev_hash"] == receipts.GENESIS
+    assert first["prev_hash"] == sealing.GENESIS
     assert second["prev_hash"] == first["hash"]
-    assert second["hash"] == receipts.link_hash(first["hash"], second["receipt_id"],
+    assert second["hash"] == sealing.link_hash(first["hash"], second["receipt_id"],
                                                 second["recorded_at"], second["payload_hash"])
-    assert second["payload_hash"] == receipts.payload_hash(second)
+    assert second["payload_hash"] == sealing.payload_hash(second)
 
 
 def answers(store):
@@ -96,7 +111,7 @@ def test_concurrent_threads_share_commits_and_keep_one_chain(store):
                                range(200)))
     assert len({r["receipt_id"] for r in stored}) == 200
     rows = store.db.execute("SELECT prev_hash, hash FROM receipts ORDER BY seq").fetchall()
-    assert len(rows) == 200 and rows[0][0] == receipts.GENESIS
+    assert len(rows) == 200 and rows[0][0] == sealing.GENESIS
     assert all(a[1] == b[0] for a, b in zip(rows, rows[1:]))
     assert sum(answers(store).values()) == 200
 
@@ -104,9 +119,9 @@ def test_concurrent_threads_share_commits_and_keep_one_chain(store):
 def test_a_receipt_that_fails_alone_does_not_sink_its_batch(store):
     good = draft("a" * 32)
     bad = dict(draft("b" * 32), choices=None)     # cannot be counted: fails inside the batch
-    from consent.store import _Queued
+    from consent.storage.batching import Pending
 
-    items = [_Queued(good, SNAPSHOT), _Queued(bad, SNAPSHOT)]
+    items = [Pending(good, SNAPSHOT), Pending(bad, SNAPSHOT)]
     store._commit_batch(items)
     assert items[0].receipt and items[0].error is None
     assert items[1].receipt is None and items[1].error is not None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from consent import receipts
+from consent.ledger import receipts
 
 from .conftest import SITE
 from .mmdb import ADDRESSES

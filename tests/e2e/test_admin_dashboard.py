@@ -8,8 +8,8 @@ import pytest
 import requests
 
 from consent import create_app
-from consent.policies import get_book
-from consent.seed import Seeder
+from consent.ledger.seed import Seeder
+from consent.web.context import get_book
 
 from ..conftest import ROOT, TOKENS
 
@@ -58,20 +58,33 @@ def accessibility_violations(page) -> list[str]:
     return page.evaluate(AXE_RUN)
 
 
-def open_dashboard(browser, server, scope, **context_options):
-    context = browser.new_context(reduced_motion="reduce", **context_options)
-    context.add_init_script(CSP_WATCH)
-    page = context.new_page()
-    page.goto(f"{server.url}/admin")
-    page.get_by_label("Token").fill(TOKENS[scope])
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_selector("html[data-state=ready]", state="attached")
-    return context, page
+@pytest.fixture
+def open_dashboard(browser):
+    """open_dashboard(server, scope, **context_options) -> (context, page), signed in.
+
+    Every context is closed after the test, passed or failed, so none outlives it.
+    """
+    contexts = []
+
+    def sign_in(server, scope, **context_options):
+        context = browser.new_context(reduced_motion="reduce", **context_options)
+        contexts.append(context)
+        context.add_init_script(CSP_WATCH)
+        page = context.new_page()
+        page.goto(f"{server.url}/admin")
+        page.get_by_label("Token").fill(TOKENS[scope])
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_selector("html[data-state=ready]", state="attached")
+        return context, page
+
+    yield sign_in
+    for context in contexts:
+        context.close()
 
 
-def test_marketing_signs_in_sees_charts_and_downloads_csv(browser, seeded_server):
+def test_marketing_signs_in_sees_charts_and_downloads_csv(open_dashboard, seeded_server):
     ARTIFACTS.mkdir(exist_ok=True)
-    context, page = open_dashboard(browser, seeded_server, "stats",
+    context, page = open_dashboard(seeded_server, "stats",
                                    viewport={"width": 1366, "height": 900})
     expected = api_stats(seeded_server, "group=day")
 
@@ -114,11 +127,10 @@ def test_marketing_signs_in_sees_charts_and_downloads_csv(browser, seeded_server
     assert accessibility_violations(page) == []          # the sign-in form
     assert page.get_by_label("Token").is_visible()
     assert context.request.get(f"{seeded_server.url}/api/v1/stats").status == 401
-    context.close()
 
 
-def test_privacy_officer_downloads_receipts_and_sees_the_access_log(browser, seeded_server):
-    context, page = open_dashboard(browser, seeded_server, "audit")
+def test_privacy_officer_downloads_receipts_and_sees_the_access_log(open_dashboard, seeded_server):
+    context, page = open_dashboard(seeded_server, "audit")
     with page.expect_download() as download:
         page.locator("#download-receipts-csv").click()
     text = open(download.value.path(), encoding="utf-8").read()
@@ -130,12 +142,11 @@ def test_privacy_officer_downloads_receipts_and_sees_the_access_log(browser, see
     log = page.locator("#access-log tbody").inner_text()
     assert "receipts (csv)" in log and f"{len(rows):,}" in log
     assert page.evaluate("() => window.__cspViolations") == []
-    context.close()
 
 
-def test_the_dashboard_fits_a_phone_in_dark_mode(browser, seeded_server):
+def test_the_dashboard_fits_a_phone_in_dark_mode(open_dashboard, seeded_server):
     ARTIFACTS.mkdir(exist_ok=True)
-    context, page = open_dashboard(browser, seeded_server, "stats",
+    context, page = open_dashboard(seeded_server, "stats",
                                    viewport={"width": 390, "height": 844}, is_mobile=True,
                                    has_touch=True, device_scale_factor=2, color_scheme="dark")
     width = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
@@ -143,7 +154,6 @@ def test_the_dashboard_fits_a_phone_in_dark_mode(browser, seeded_server):
     assert accessibility_violations(page) == []
     assert page.evaluate(PAINTED_PIXELS, "chart-trend") > 2000
     page.screenshot(path=ARTIFACTS / "admin-dashboard-phone.png", full_page=True)
-    context.close()
 
 
 def test_a_wrong_token_shows_an_error_and_no_dashboard(page, seeded_server):

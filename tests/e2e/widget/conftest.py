@@ -95,6 +95,12 @@ def visitor(browser):
 
     yield open_page
     for context in contexts:
+        # Requests still in flight (a receipt flush after load, a background config check) must
+        # not reach a test's route handler once its context is gone: handlers that fire late
+        # fail with "Request context disposed" inside whatever test runs next.
+        for page in context.pages:
+            page.unroute_all(behavior="ignoreErrors")
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 

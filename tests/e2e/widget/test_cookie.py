@@ -2,8 +2,8 @@
 
 from playwright.sync_api import expect
 
-from ...mmdb import ADDRESSES
 from ...conftest import SITE
+from ...mmdb import ADDRESSES
 from .conftest import banner, consent_cookie, consent_id, receipt_posted, serve_page
 
 

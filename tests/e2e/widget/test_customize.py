@@ -2,7 +2,15 @@
 
 from playwright.sync_api import expect
 
-from .conftest import banner, consent_id, dialog, in_region, ran, receipt_posted, serve_page
+from .conftest import (
+    banner,
+    consent_id,
+    dialog,
+    in_region,
+    ran,
+    receipt_posted,
+    serve_page,
+)
 
 CONSENT_UPDATES = """() => dataLayer.filter(e => e[0] === 'consent' && e[1] === 'update').map(e => e[2])"""
 

@@ -2,8 +2,16 @@
 
 from playwright.sync_api import expect
 
-from .conftest import (banner, consent_cookie, consent_id, in_region, optional_cookies, ran, receipt_posted,
-                       serve_page)
+from .conftest import (
+    banner,
+    consent_cookie,
+    consent_id,
+    in_region,
+    optional_cookies,
+    ran,
+    receipt_posted,
+    serve_page,
+)
 
 ORDER = ["analytics", "personalization", "marketing"]   # the demo page's order of gated tags
 

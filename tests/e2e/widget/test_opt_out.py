@@ -2,7 +2,15 @@
 
 from playwright.sync_api import expect
 
-from .conftest import banner, consent_cookie, consent_id, dialog, optional_cookies, ran, receipt_posted
+from .conftest import (
+    banner,
+    consent_cookie,
+    consent_id,
+    dialog,
+    optional_cookies,
+    ran,
+    receipt_posted,
+)
 
 DO_NOT_SELL = "Do not sell or share my personal information"
 GPC_TEXT = "Your browser sent a Global Privacy Control signal. We have honored it"

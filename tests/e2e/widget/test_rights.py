@@ -15,8 +15,16 @@ from playwright.sync_api import expect
 
 from ...conftest import SITE
 from ...mmdb import ADDRESSES
-from .conftest import (banner, consent_cookie, consent_id, dialog, optional_cookies, ran, receipt_posted,
-                       serve_page)
+from .conftest import (
+    banner,
+    consent_cookie,
+    consent_id,
+    dialog,
+    optional_cookies,
+    ran,
+    receipt_posted,
+    serve_page,
+)
 
 GERMAN = {"X-Forwarded-For": ADDRESSES["DE"]}     # through the test server's one trusted proxy hop
 DOWNLOAD, DELETE = "Download my consent record", "Delete my consent record"

@@ -1,0 +1,21 @@
+"""`flask consent ...`: the operator's, marketing's and the privacy officer's commands.
+
+Commands run inside the app's context and reach its services through
+``consent.web.context``; the web layer never imports this package.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask.cli import AppGroup
+
+from . import demo, operate, proof, reports
+
+consent = AppGroup("consent", help="Operate the consent service.")
+for _module in (operate, proof, reports, demo):
+    for _command in _module.COMMANDS:
+        consent.add_command(_command)
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(consent)

@@ -1,0 +1,273 @@
+"""The service's configuration: every setting, its default and why, read in one place.
+
+Settings come from CONSENT_* environment variables over the defaults below.
+Tests and embedding code pass overrides to ``create_app`` instead. Nothing else
+in the package reads the environment.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from .retention import BadPeriod, Period, parse_period
+
+ROOT = Path(__file__).resolve().parents[2]
+MODES = ("demo", "production")
+SCOPES = ("stats", "audit")
+
+
+class ConfigurationError(Exception):
+    """A setting is missing or wrong; the message names the setting."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str | None
+    reason: str
+
+
+# The documentation of record: README's configuration table is checked against it.
+SETTINGS = (
+    Setting("CONSENT_MODE", "demo", "`demo` (what `make run` uses) or `production`."),
+    Setting("CONSENT_SECRET_KEY", None,
+            "Signs receipts and sessions. Required in production; demo generates one "
+            "and keeps it in data/demo-secrets.json."),
+    Setting("CONSENT_DATABASE", "data/consent.db", "SQLite file holding receipts and roll-ups."),
+    Setting("CONSENT_RETENTION", "13mo",
+            "How long receipts keep their personal payload (`400d`, `13mo`, `2y`); "
+            "`flask consent purge` erases older ones. Must cover the longest consent "
+            "lifetime in data/regions.json."),
+    Setting("CONSENT_GEOIP_DB", None,
+            "A MaxMind-format .mmdb (City or Country). Default: the GeoLite2 City file "
+            "shipped by maxminddb-geolite2 (2018 data)."),
+    Setting("CONSENT_GEOIP_RECHECK", "60",
+            "Seconds between looks at the GeoIP file: a replaced file is reopened, a missing "
+            "one makes every visitor 'unknown' (strictest banner) until it is back."),
+    Setting("CONSENT_PROXY_HOPS", "0",
+            "Reverse proxies in front whose X-Forwarded-For is trusted; 0 trusts none."),
+    Setting("CONSENT_COUNTRY_HEADER", None,
+            "Trusted CDN header with the visitor's country, e.g. CF-IPCountry. Unset: "
+            "never read, since any client can send it."),
+    Setting("CONSENT_SUBDIVISION_HEADER", None,
+            "Trusted CDN header with the ISO 3166-2 subdivision (e.g. X-Region-Code)."),
+    Setting("CONSENT_ALLOWED_ORIGINS", "http://127.0.0.1:5000,http://localhost:5000",
+            "Comma-separated site origins the widget API answers (CORS) and accepts "
+            "receipts from."),
+    Setting("CONSENT_TOKENS", None,
+            "Comma-separated `scope:token` pairs, scopes `stats` and `audit`. Required "
+            "in production; demo generates one per scope."),
+    Setting("CONSENT_DATA_DIR", "data",
+            "Directory with regions.json, categories.json and locales/."),
+    Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
+    Setting("CONSENT_RATELIMIT_CONFIG", "600/minute",
+            "Config requests per client and worker (`N/second|minute|hour`, or `off`)."),
+    Setting("CONSENT_RATELIMIT_CONSENTS", "60/minute",
+            "Receipt posts per client and worker, or `off`."),
+    Setting("CONSENT_RATELIMIT_STORAGE", "memory://",
+            "Where rate-limit counters live: memory:// (per worker) or e.g. redis://host:6379."),
+    Setting("CONSENT_RATELIMIT_SIGN_IN", "10/minute",
+            "Sign-in attempts at /admin per client and worker, or `off`."),
+    Setting("CONSENT_ADMIN_SESSION_MINUTES", "480",
+            "How long a sign-in at /admin lasts before the token must be entered again "
+            "(counted from sign-in, not from the last click)."),
+)
+DOCUMENTED = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    mode: str
+    secret_key: str
+    database: Path
+    retention: Period
+    geoip_db: Path
+    geoip_recheck: int
+    proxy_hops: int
+    country_header: str | None
+    subdivision_header: str | None
+    allowed_origins: tuple[str, ...]
+    tokens: dict[str, tuple[str, ...]]
+    data_dir: Path
+    max_body: int
+    ratelimit_config: str
+    ratelimit_consents: str
+    ratelimit_storage: str
+    ratelimit_sign_in: str = "10/minute"
+    admin_session_minutes: int = 480
+    generated: tuple[str, ...] = field(default=())
+
+    @property
+    def demo(self) -> bool:
+        return self.mode == "demo"
+
+    def describe(self) -> dict:
+        """The effective configuration with secrets masked, for `flask consent settings`."""
+        shown = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "secret_key":
+                value = "*** (set)"
+            elif f.name == "tokens":
+                value = {scope: f"{len(tokens)} token(s)" for scope, tokens in value.items()}
+            elif isinstance(value, (Path, Period)):
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            shown[f.name] = value
+        return shown
+
+
+def embedded_geoip_db() -> Path:
+    import _maxminddb_geolite2
+
+    return Path(_maxminddb_geolite2.geolite2_database())
+
+
+def load(environ: dict | None = None, overrides: dict | None = None) -> Settings:
+    """Build Settings from the environment and explicit overrides.
+
+    :raise ConfigurationError: on an unknown mode, a malformed value, or, in
+        production, a missing secret key or token.
+    """
+    raw = {s.name: s.default for s in SETTINGS}
+    source = os.environ if environ is None else environ
+    raw.update({k: v for k, v in source.items() if k in DOCUMENTED and v != ""})
+    for key, value in (overrides or {}).items():
+        if key not in DOCUMENTED:
+            raise ConfigurationError(f"{key}: not a known setting")
+        raw[key] = value
+
+    mode = raw["CONSENT_MODE"]
+    if mode not in MODES:
+        raise ConfigurationError(f"CONSENT_MODE: must be one of {', '.join(MODES)}, not {mode!r}")
+
+    database = _path(raw["CONSENT_DATABASE"])
+    tokens = _parse_tokens(raw["CONSENT_TOKENS"]) if raw["CONSENT_TOKENS"] else {}
+    secret_key = raw["CONSENT_SECRET_KEY"]
+    generated: list[str] = []
+    if mode == "production":
+        if not secret_key or len(secret_key) < 32:
+            raise ConfigurationError(
+                "CONSENT_SECRET_KEY: production needs a secret of at least 32 characters")
+        missing = [scope for scope in SCOPES if scope not in tokens]
+        if missing:
+            raise ConfigurationError(
+                f"CONSENT_TOKENS: production needs a token for each scope; missing: {', '.join(missing)}")
+    else:
+        demo = _demo_secrets(database.parent / "demo-secrets.json")
+        if not secret_key:
+            secret_key = demo["secret_key"]
+            generated.append("CONSENT_SECRET_KEY")
+        for scope in SCOPES:
+            if scope not in tokens:
+                tokens[scope] = (demo["tokens"][scope],)
+                generated.append(f"CONSENT_TOKENS ({scope})")
+
+    return Settings(
+        mode=mode,
+        secret_key=secret_key,
+        database=database,
+        retention=_period("CONSENT_RETENTION", raw["CONSENT_RETENTION"]),
+        geoip_db=_path(raw["CONSENT_GEOIP_DB"]) if raw["CONSENT_GEOIP_DB"] else embedded_geoip_db(),
+        geoip_recheck=_non_negative_int("CONSENT_GEOIP_RECHECK", raw["CONSENT_GEOIP_RECHECK"]),
+        proxy_hops=_non_negative_int("CONSENT_PROXY_HOPS", raw["CONSENT_PROXY_HOPS"]),
+        country_header=raw["CONSENT_COUNTRY_HEADER"] or None,
+        subdivision_header=raw["CONSENT_SUBDIVISION_HEADER"] or None,
+        allowed_origins=tuple(_parse_origins(raw["CONSENT_ALLOWED_ORIGINS"] or "")),
+        tokens=tokens,
+        data_dir=_path(raw["CONSENT_DATA_DIR"]),
+        max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
+        ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
+        ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
+        ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
+        ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
+        admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
+                                            raw["CONSENT_ADMIN_SESSION_MINUTES"]),
+        generated=tuple(generated),
+    )
+
+
+def _path(value: str | os.PathLike) -> Path:
+    path = Path(value).expanduser()
+    # Defaults are relative to the project, so `make run` works from anywhere;
+    # an operator's relative path means their working directory.
+    if not path.is_absolute():
+        path = (ROOT / path) if str(value) in {s.default for s in SETTINGS} else path.resolve()
+    return path
+
+
+def _non_negative_int(name: str, value) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ConfigurationError(f"{name}: not a whole number: {value!r}") from None
+    if number < 0:
+        raise ConfigurationError(f"{name}: must not be negative")
+    return number
+
+
+def _period(name: str, value: str) -> Period:
+    try:
+        return parse_period(value)
+    except BadPeriod as error:
+        raise ConfigurationError(f"{name}: {error}") from None
+def _positive_int(name: str, value) -> int:
+    number = _non_negative_int(name, value)
+    if number == 0:
+        raise ConfigurationError(f"{name}: must be at least 1")
+    return number
+
+
+def _parse_origins(value: str) -> list[str]:
+    origins = []
+    for origin in filter(None, (o.strip().rstrip("/") for o in value.split(","))):
+        if not origin.startswith(("http://", "https://")) or origin.count("/") != 2:
+            raise ConfigurationError(
+                f"CONSENT_ALLOWED_ORIGINS: {origin!r} is not an origin like https://shop.example")
+        origins.append(origin)
+    return origins
+
+
+def _parse_tokens(value: str) -> dict[str, tuple[str, ...]]:
+    tokens: dict[str, list[str]] = {}
+    for pair in filter(None, (p.strip() for p in value.split(","))):
+        scope, sep, token = pair.partition(":")
+        if not sep or scope not in SCOPES:
+            raise ConfigurationError(
+                f"CONSENT_TOKENS: {pair.split(':')[0]!r} is not `scope:token` with scope "
+                f"one of {', '.join(SCOPES)}")
+        if len(token) < 16:
+            raise ConfigurationError(f"CONSENT_TOKENS: the {scope} token is shorter than 16 characters")
+        tokens.setdefault(scope, []).append(token)
+    return {scope: tuple(values) for scope, values in tokens.items()}
+
+
+def _demo_secrets(path: Path) -> dict:
+    """Demo secrets persist next to the database so receipts stay verifiable across restarts."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        pass
+    secrets_ = {
+        "secret_key": secrets.token_urlsafe(48),
+        "tokens": {scope: secrets.token_urlsafe(24) for scope in SCOPES},
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Written aside, then linked into place: link fails if another worker won the
+    # race, and nobody ever reads a half-written file.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as out:
+        json.dump(secrets_, out)
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        secrets_ = json.loads(path.read_text())
+    finally:
+        tmp.unlink()
+    return secrets_

@@ -1,0 +1,1 @@
+"""Policy: the law as data (regions, categories, texts), which banner a place gets, where a visitor is."""

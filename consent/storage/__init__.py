@@ -1,0 +1,24 @@
+"""Storage: the one place that knows how receipts, roll-ups, erasures and the access log are kept.
+
+``interface`` says what any engine offers; the engine-neutral parts (how a
+receipt is sealed and appended, how the roll-ups count, the column lists) sit
+beside it; each engine lives in a package of its own (``sqlite/``). Storage
+knows nothing of HTTP: a store that cannot write raises ``StoreUnavailable``
+and the web layer decides what that means for a request.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .errors import StoreUnavailable
+from .interface import Store
+
+__all__ = ["Store", "StoreUnavailable", "open_store"]
+
+
+def open_store(database: Path | str) -> Store:
+    """The store for CONSENT_DATABASE: a SQLite file path. Opens no connection yet."""
+    from .sqlite.store import SqliteStore
+
+    return SqliteStore(Path(database))

@@ -1,0 +1,108 @@
+"""What any storage engine offers the rest of the service (typing.Protocol classes).
+
+The ledger, the reports and the web layer program against these; an engine
+(``consent.storage.sqlite``) implements them all in one ``Store``. Times are
+the store's text format (``sealing.utc_timestamp``), days ISO dates (UTC).
+Every method may raise ``StoreUnavailable`` when the database cannot answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
+from datetime import date, datetime
+from typing import Protocol
+
+# seal(receipt_id, payload_hash, erased_at, erasure_id) -> the erasure seal of one row
+Sealer = Callable[[str, str, str, int], str]
+
+
+class AppendTransaction(Protocol):
+    """An engine's primitives inside one write transaction (see ``append.append``)."""
+
+    def head_hash(self) -> str | None:
+        """The hash of the last receipt in the chain; None for an empty chain."""
+
+    def answer_on(self, consent_id: str, day: str) -> dict | None:
+        """The visitor's latest answer recorded on ``day``: site, region, revision, method,
+        gpc and choices (None when erased)."""
+
+    def insert_snapshot(self, config_hash: str, snapshot: dict, first_seen: str) -> None:
+        """Keep the configuration shown under ``config_hash`` (once; a repeat is ignored)."""
+
+    def insert_receipt(self, receipt: dict) -> None:
+        """Append a sealed receipt (``columns.RECEIPT_FIELDS``) at the end of the chain."""
+
+
+class ReceiptLog(Protocol):
+    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
+        """Seal, chain, count and commit one receipt; return it as stored."""
+
+    def record_receipts(self, batch: Iterable[tuple[dict, dict, datetime | None]]) -> int:
+        """Seal, chain, count and commit many (draft, snapshot, now) in one transaction."""
+
+    def receipt(self, receipt_id: str) -> dict | None: ...
+
+    def receipts_for(self, consent_id: str) -> list[dict]: ...
+
+    def count_receipts(self) -> int: ...
+
+    def receipt_as_stored(self, receipt_id: str) -> dict | None:
+        """One receipt exactly as its columns hold it, with its erasure's reason."""
+
+    def chain(self) -> AbstractContextManager[Iterator[dict]]:
+        """Every receipt as stored, in chain order, from one consistent snapshot."""
+
+    def config_snapshots(self, config_hashes: Iterable[str]) -> dict[str, dict]: ...
+
+
+class ErasureLog(Protocol):
+    def erase_consent(self, consent_id: str, subject: str, erased_at: str, seal: Sealer) -> int:
+        """Empty every payload of ``consent_id`` and log it; how many receipts."""
+
+    def erase_recorded_before(self, cutoff: str, erased_at: str, seal: Sealer,
+                              batch: int = 500) -> int: ...
+
+    def count_recorded_before(self, cutoff: str) -> int: ...
+
+    def erasures_of(self, subject: str) -> list[dict]: ...
+
+    def count_subjects_before(self, cutoff: str) -> int: ...
+
+    def forget_subjects_before(self, cutoff: str) -> int: ...
+
+
+class Rollups(Protocol):
+    def answer_counts(self, start: date, end: date, group: str, filters: dict) -> list[tuple]:
+        """(group key, method, gpc, answers) summed over the days."""
+
+    def grant_counts(self, start: date, end: date, group: str, filters: dict) -> list[tuple]:
+        """(group key, category, granted) summed over the days."""
+
+
+class Exports(Protocol):
+    def count_receipts_between(self, start: date, end: date) -> int: ...
+
+    def receipts_between(self, start: date, end: date, page_size: int = 2000) -> Iterator[dict]:
+        """Receipts recorded on the days in time order, streamed page by page."""
+
+
+class AccessLog(Protocol):
+    def log_access(self, who: str, scope: str, via: str, action: str, params: dict,
+                   rows: int | None = None) -> int: ...
+
+    def finish_access(self, entry_id: int, rows: int, complete: bool = True) -> None: ...
+
+    def access_log(self, limit: int = 100) -> list[dict]: ...
+
+
+class Store(ReceiptLog, ErasureLog, Rollups, Exports, AccessLog, Protocol):
+    """Everything the service keeps, behind one engine."""
+
+    def migrate(self) -> list[str]:
+        """Create or upgrade the schema; the names of the steps applied."""
+
+    def close(self) -> None:
+        """Drop this process's connections (before a fork, at the end of a command)."""
+
+    def healthy(self) -> bool: ...

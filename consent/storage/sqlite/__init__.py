@@ -1,0 +1,1 @@
+"""The SQLite engine (the embedded default): everything SQLite-specific lives in this package."""

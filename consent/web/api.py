@@ -1,0 +1,59 @@
+"""The widget's API: which banner this visitor gets, and recording their choice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from ..ledger import recording
+from .context import get_book, get_settings, get_store, locate
+from .schemas import ConfigQuerySchema, ConsentSchema, ReceiptCreatedSchema
+from .visit import current_visit, json_body, require_site_origin, wanted_languages
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+CONFIG_MAX_AGE = 300
+
+_config_query = ConfigQuerySchema()
+_consent = ConsentSchema()
+_created = ReceiptCreatedSchema()
+
+
+@bp.get("/config")
+def config():
+    """The banner configuration for this visitor.
+
+    :raise 422: if ``lang`` is not a language tag.
+    """
+    query = _config_query.load(request.args)
+    book = get_book()
+    location = locate()
+    region = book.policy_for(location)
+    lang = book.negotiate(wanted_languages(query.get("lang")), region)
+    gpc = request.headers.get("Sec-GPC", "").strip() == "1"
+    body, etag = book.visitor_config_json(location, region, lang, gpc)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.set_etag(etag)
+    # The demo's ?region= switch changes the answer behind the same URL: revalidate (ETag) every time.
+    demo = get_settings().demo
+    response.headers["Cache-Control"] = "private, no-cache" if demo else f"private, max-age={CONFIG_MAX_AGE}"
+    response.vary.update(("Accept-Language", "Sec-GPC", "Origin"))
+    return response.make_conditional(request)
+
+
+@bp.post("/consents")
+def record_consent():
+    """Record one choice as a receipt; 201 once it is committed.
+
+    :raise 400: bad JSON. :raise 403: from an origin that is not a configured site.
+    :raise 413: body too large. :raise 415: not JSON or text/plain.
+    :raise 422: the choice does not validate. :raise 503: the store cannot write.
+    """
+    choice = _consent.load(json_body())
+    require_site_origin(request.headers.get("Origin"))
+    receipt = recording.record_consent(get_book(), get_store(), current_app.config["SECRET_KEY"], choice,
+                             current_visit(choice.get("lang")))
+    response = jsonify(_created.dump(receipt))
+    response.status_code = 201
+    response.headers["Cache-Control"] = "no-store"
+    # Where the visitor reads (GET) and erases (DELETE) their record: consent/web/rights.py.
+    response.headers["Location"] = url_for("rights.record", consent_id=receipt["consent_id"])
+    return response
