@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from .conftest import banner, dialog, in_region, ran, receipt_posted, serve_page
+from .conftest import banner, dialog, eventually, in_region, ran, receipt_posted, serve_page
 
 NONCE = "r4nd0m-n0nce"
 CSP = f"default-src 'self'; script-src 'self' 'nonce-{NONCE}'"
@@ -29,7 +29,7 @@ def test_strict_csp_banner_works_and_a_nonced_gated_script_runs(visitor, shop):
     assert page.evaluate("window.violations") == []
     with page.expect_response(receipt_posted):
         banner(page).get_by_role("button", name="Accept all").click()
-    page.wait_for_function("window.nonced === true && (window.demoRan || []).length === 1")
+    eventually(page, "window.nonced === true && (window.demoRan || []).length === 1")
     # The policy is really in force: the gated script without the nonce is refused.
     assert page.evaluate("window.unnonced") is None
     assert [v[0] for v in page.evaluate("window.violations")] == ["script-src-elem"]
