@@ -88,7 +88,7 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """The real service under gunicorn on 127.0.0.1, as production runs it."""
+    """The real service on 127.0.0.1 as production runs it: `flask consent serve` (granian)."""
 
     def __init__(self, env: dict, workers: int = 2):
         self.port = free_port()
@@ -97,15 +97,15 @@ class LiveServer:
         self.workers = workers
         self.process = None
         # a file, not a pipe: a pipe nobody reads would block the server once full
-        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="server-", suffix=".log", delete=False)
 
     def start(self) -> "LiveServer":
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENT_")}
         env.update(self.env)
-        # gunicorn.conf.py (production settings) applies; these flags override it.
+        # The production command (consent/cli/serve.py); it becomes granian's master (exec).
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"],
+            [sys.executable, "-m", "flask", "--app", "app", "consent", "serve",
+             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)],
             cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -123,7 +123,7 @@ class LiveServer:
         return Path(self.log.name).read_text(errors="replace")
 
     def worker_pids(self) -> list[int]:
-        """The gunicorn workers: children of the master process."""
+        """The workers: children of the master process."""
         children = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:

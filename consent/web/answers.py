@@ -48,15 +48,20 @@ class Prebuilt:
         })
 
     def respond(self) -> Response:
-        """This answer in the best encoding the request accepts (identity if none)."""
+        """This answer in the best encoding the request accepts (identity if none), or 304
+        when the request names its ETag (If-None-Match) — the caller adds its cache headers."""
         accepted = request.accept_encodings
         coding = next((c for c in CODINGS if accepted[c]), None)
-        response = current_app.response_class(self.encoded[coding] if coding else self.body,
-                                              mimetype=self.mimetype)
         # A strong ETag names one representation: each encoding has its own.
-        response.set_etag(f"{self.etag}-{coding}" if coding else self.etag)
-        if coding:
-            response.headers["Content-Encoding"] = coding
+        etag = f"{self.etag}-{coding}" if coding else self.etag
+        if request.if_none_match.contains(etag):
+            response = current_app.response_class(status=304, mimetype=self.mimetype)
+        else:
+            response = current_app.response_class(self.encoded[coding] if coding else self.body,
+                                                  mimetype=self.mimetype)
+            if coding:
+                response.headers["Content-Encoding"] = coding
+        response.set_etag(etag)
         response.vary.add("Accept-Encoding")
         return response
 

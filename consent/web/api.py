@@ -29,7 +29,7 @@ def config():
     demo = get_settings().demo
     response.headers["Cache-Control"] = "private, no-cache" if demo else f"private, max-age={CONFIG_MAX_AGE}"
     response.vary.update(("Accept-Language", "Sec-GPC", "Origin"))
-    return response.make_conditional(request)
+    return response
 
 
 @bp.post("/consents")

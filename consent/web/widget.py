@@ -17,7 +17,7 @@ CDN"), and may serve a stale one while this service is down.
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint
 
 from .answers import get_answers
 from .context import get_settings
@@ -53,4 +53,4 @@ def script():
         response.vary.add("Accept-Language")
     # Any site may load it, also one that requires CORP of what it embeds (COEP).
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response.make_conditional(request)
+    return response
