@@ -147,15 +147,13 @@ def serve_page(page, url: str, *, head: str = "", body: str = "", attrs: str = "
     return url
 
 
-def eventually(page, expression: str, timeout_ms: int = EXPECT_MS):
-    """Wait until ``expression`` is truthy in the page, polling from here: unlike a string
-    predicate of wait_for_function, this needs no eval, which a strict CSP forbids."""
+def poll(page, expression: str, timeout_ms: int = EXPECT_MS) -> None:
+    """Wait until ``expression`` is truthy, evaluated from outside the page (CSP-proof)."""
     waited = 0
-    while not (value := page.evaluate(expression)):
+    while not page.evaluate(expression):
         assert waited < timeout_ms, f"still false after {timeout_ms} ms: {expression}"
         page.wait_for_timeout(50)
         waited += 50
-    return value
 
 
 def consent_cookie(page) -> dict | None:

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from .conftest import banner, dialog, eventually, in_region, ran, receipt_posted, serve_page
+from .conftest import banner, dialog, in_region, poll, ran, receipt_posted, serve_page
 
 NONCE = "r4nd0m-n0nce"
 CSP = f"default-src 'self'; script-src 'self' 'nonce-{NONCE}'"
@@ -29,7 +29,9 @@ def test_strict_csp_banner_works_and_a_nonced_gated_script_runs(visitor, shop):
     assert page.evaluate("window.violations") == []
     with page.expect_response(receipt_posted):
         banner(page).get_by_role("button", name="Accept all").click()
-    eventually(page, "window.nonced === true && (window.demoRan || []).length === 1")
+    # Not wait_for_function: its polling evaluates a string in the page, which this strict
+    # CSP (no 'unsafe-eval') refuses whenever the condition is not already true.
+    poll(page, "window.nonced === true && (window.demoRan || []).length === 1")
     # The policy is really in force: the gated script without the nonce is refused.
     assert page.evaluate("window.unnonced") is None
     assert [v[0] for v in page.evaluate("window.violations")] == ["script-src-elem"]

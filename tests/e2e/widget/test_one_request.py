@@ -10,7 +10,7 @@ deployment, and the page's CSP admits the widget by nonce only.
 from playwright.sync_api import expect
 
 from ...conftest import SITE
-from .conftest import banner, dialog, eventually, receipt_posted, serve_page
+from .conftest import banner, dialog, poll, receipt_posted, serve_page
 
 LAZY = "consent-dialog.js"
 NONCE = "0ne-req-n0nce"
@@ -74,7 +74,7 @@ def test_the_dialog_arrives_under_a_nonce_only_csp_of_another_origin(visitor, sh
     with page.expect_response(receipt_posted) as posted:
         dialog(page).get_by_role("button", name="Save my choices").click()
     assert posted.value.status == 201
-    eventually(page, "window.nonced === true")
+    poll(page, "window.nonced === true")
     assert page.evaluate("window.violations") == []
     assert page.errors == []
 
