@@ -5,9 +5,9 @@
  * region, not a modal: the shop stays usable while it is open.
  */
 import { h } from "./dom.js";
-import { button, part } from "./hooks.js";
+import { PART } from "./hooks.js";
 import { state } from "./state.js";
-import { uiRoot } from "./ui.js";
+import { button, uiRoot } from "./ui.js";
 
 let banner = null;
 
@@ -19,7 +19,7 @@ export function showBanner(act, gpcHonored) {
   const buttons = model === "opt-in"
     ? [choice("accept_all"), choice("reject_all")]
     : [model === "opt-out" && !gpcHonored && choice("do_not_sell"), choice("ok")];
-  banner = h("section", { class: "w b", "aria-labelledby": "cm-bt", lang, ...part("banner") },
+  banner = h("section", { class: "w b", "aria-labelledby": "cm-bt", lang, [PART]: "banner" },
     h("h2", { id: "cm-bt" }, texts.title),
     h("p", null, texts.description),
     gpcHonored && h("p", null, texts.dialog_gpc_honored),

@@ -25,8 +25,14 @@ const fnv = (text) => {
 };
 export const now = () => Math.floor(Date.now() / 1000);
 
-/** Every [name, value] of document.cookie, in order. */
-const jar = () => document.cookie.split("; ").map((pair) => pair.split(/=(.*)/));
+/**
+ * Every [name, value] of document.cookie, in order. Reading document.cookie asks the
+ * browser's cookie store (about a millisecond in Chromium): one reading serves a whole
+ * task (the start of a page view reads, then clears), and a write forgets it.
+ */
+let jarOfThisTask = null;
+const jar = () => jarOfThisTask ||= (queueMicrotask(() => jarOfThisTask = null),
+  document.cookie.split("; ").map((pair) => pair.split(/=(.*)/)));
 
 /** The newest valid stored choice (a host and a parent-domain cookie may both exist), or null. */
 export function readConsent() {
@@ -50,6 +56,7 @@ export function writeConsent(record, choices, days) {
   const body = ["1", record._id, record._rev, OPTIONAL.map((id) => +choices[id]).join(""), record._time,
     record._method, +record._optOut + "" + +record._gpc].join(".");
   const value = `${body}.${fnv(body)}`;
+  jarOfThisTask = null;
   const write = (scope) => {
     document.cookie = `${NAME}=${value}; Path=/; Max-Age=${days * DAY}; SameSite=Lax${
       location.protocol === "https:" ? "; Secure" : ""}${scope}`;

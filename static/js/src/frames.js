@@ -6,8 +6,8 @@
  * unloads the frame again.
  */
 import { h } from "./dom.js";
-import { button } from "./hooks.js";
 import { state } from "./state.js";
+import { button } from "./ui.js";
 
 const placeholders = new WeakMap();
 

@@ -1,24 +1,18 @@
 /**
  * The widget's stable hooks, for tools that drive it (the leak scanner, a site's
  * own tests, tag managers). They are documented in README.md ("Hooks for other
- * tools") and never renamed; anything a tool may rely on is set here and only here.
+ * tools") and never renamed; every one is named here and set from here:
  *
- *   [data-cm-host]            the element that holds the widget's shadow root
- *   [data-cm="banner"]        the first layer
- *   [data-cm="dialog"]        the preference dialog
+ *   [data-cm-host]            the element that holds the widget's shadow root (ui.js)
+ *   [data-cm="banner"]        the first layer (banner.js)
+ *   [data-cm="dialog"]        the preference dialog (dialog/dialog.js)
  *   [data-cm-action="..."]    every button: accept_all, reject_all, customize, save, ok,
  *                             do_not_sell, close, download, delete, load_content (a
  *                             blocked frame's placeholder); its text is the configuration's
- *                             text of the same name
+ *                             text of the same name (ui.js, button)
+ *
+ * Constants only, with no imports: the lazily loaded dialog takes them from here too.
  */
-import { h } from "./dom.js";
-import { state } from "./state.js";
-
 export const HOST = "data-cm-host";
-
-/** The attributes that name a part of the widget: banner or dialog. */
-export const part = (name) => ({ "data-cm": name });
-
-/** A button for `action`, labelled with the configuration's text of that name; never a submit button. */
-export const button = (action, onclick) =>
-  h("button", { type: "button", "data-cm-action": action, onclick }, state._config.texts[action]);
+export const PART = "data-cm";
+export const ACTION = "data-cm-action";

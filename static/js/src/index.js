@@ -92,5 +92,7 @@ guard(() => {
   })).observe(document.documentElement, { childList: true, subtree: true });
 
   start();
-  afterLoad(flush);   // what an earlier page could not deliver
+  // What an earlier page could not deliver: only after a choice was stored can anything wait
+  // (a first visit does not touch localStorage, whose first use is slow).
+  if (state._record) afterLoad(flush);
 })();

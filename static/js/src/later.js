@@ -10,8 +10,7 @@
  * cannot be had (offline, blocked, too slow), the promise gives nothing and the
  * next call tries again.
  */
-import { adopt, announce, uiRoot } from "./ui.js";
-import { button, part } from "./hooks.js";
+import { adopt, announce, button, uiRoot } from "./ui.js";
 import { drop } from "./receipts.js";
 import { forget } from "./visit.js";
 import { h } from "./dom.js";
@@ -30,7 +29,7 @@ export function later() {
       onload: done, onerror: done });
     script._hand = (id, take) => {
       // What the dialog borrows from this first layer: the names of dialog/borrowed.js.
-      if (id === __LATER_ID__) script._part = take({ _h: h, _button: button, _part: part, _drop: drop,
+      if (id === __LATER_ID__) script._part = take({ _h: h, _button: button, _drop: drop,
         _state: state, _page: page, _adopt: adopt, _announce: announce, _uiRoot: uiRoot, _forget: forget });
     };
     setTimeout(done, WAIT_MS);

@@ -17,9 +17,10 @@ export const normalise = (given) =>
 
 export const state = {
   _choices: normalise({}), // category id -> allowed, for every category the widget knows
-  _record: null,       // the visitor's choice: {_id, _rev, _method, _time, _gpc, _optOut}
-  _config: null,       // what the banner shows: with the script, fetched, or built in
-  _known: false,       // false until a stored choice, a config or the fallback decided (two-request tag)
+  // (unset until known, for size:)
+  // _record   the visitor's choice: {_id, _rev, _method, _time, _gpc, _optOut}
+  // _config   what the banner shows: with the script, fetched, or built in
+  // _known    true once a stored choice, a config or the fallback decided (two-request tag)
 };
 const watchers = [];
 

@@ -8,11 +8,12 @@
 export const page = {};
 
 export function readTag() {
-  // (/widget.js always runs as its tag's own script; consent.js may be found by its data-api.)
-  const script = document.currentScript || (!__EMBEDDED__ && document.querySelector("script[data-api]"));
-  const src = new URL(script?.src || location.href);
-  page._api = (script?.dataset.api || src.origin).replace(/\/+$/, "");
-  page._domain = script?.dataset.cookieDomain;
-  page._nonce = script?.nonce;
+  // /widget.js always runs as its tag's own script; consent.js may be found by its data-api.
+  const script = __EMBEDDED__ ? document.currentScript :
+    document.currentScript || document.querySelector("script[data-api]") || { dataset: {} };
+  const src = new URL(script.src || location.href);
+  page._api = (script.dataset.api || src.origin).replace(/\/+$/, "");
+  page._domain = script.dataset.cookieDomain;
+  page._nonce = script.nonce;
   page._src = src;
 }

@@ -7,7 +7,8 @@
  * build targets (Chrome 111, Firefox 113, Safari 16.4) has.
  */
 import { h } from "./dom.js";
-import { HOST } from "./hooks.js";
+import { ACTION, HOST } from "./hooks.js";
+import { state } from "./state.js";
 
 /* global __CSS__ */
 let root, status;
@@ -34,6 +35,10 @@ export function uiRoot() {
   }
   return root;
 }
+
+/** A button for `action` (its hook), labelled with the configuration's text of that name; never a submit button. */
+export const button = (action, onclick) =>
+  h("button", { type: "button", [ACTION]: action, onclick }, state._config.texts[action]);
 
 /** Tell screen reader users what happened ("Your choices have been saved."). */
 export function announce(text) {

@@ -1,11 +1,11 @@
 /**
  * ./lent.js in the lazily loaded static/js/consent-dialog.js (the build
  * substitutes this module for it): the same names, bound once, when the first
- * layer that fetched the script hands its own over (../later.js, `lend`).
+ * layer that fetched the script hands its own over (../later.js).
  */
-export let h, button, part, drop, state, page, adopt, announce, uiRoot, forget;
+export let h, button, drop, state, page, adopt, announce, uiRoot, forget;
 
 export function borrow(kit) {
-  ({ _h: h, _button: button, _part: part, _drop: drop, _state: state, _page: page, _adopt: adopt,
+  ({ _h: h, _button: button, _drop: drop, _state: state, _page: page, _adopt: adopt,
     _announce: announce, _uiRoot: uiRoot, _forget: forget } = kit);
 }

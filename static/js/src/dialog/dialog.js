@@ -7,7 +7,8 @@
  * the one outside it is inert while it is open. Its styles join the widget's
  * shadow root the first time it opens.
  */
-import { adopt, button, h, part, state, uiRoot } from "./lent.js";
+import { PART } from "../hooks.js";
+import { adopt, button, h, state, uiRoot } from "./lent.js";
 import { recordControls } from "./rights.js";
 
 /* global __DIALOG_CSS__ */
@@ -34,7 +35,7 @@ export function openDialog(act, gpcHonored) {
   const picked = () => Object.fromEntries(Object.entries(switches).map(([id, input]) => [id, input.checked]));
   const choice = (action) => button(action, () => act(action, picked()));
   dialog = h("dialog", {
-    class: "w d", lang, "aria-modal": "true", "aria-labelledby": "cm-dt", ...part("dialog"),
+    class: "w d", lang, "aria-modal": "true", "aria-labelledby": "cm-dt", [PART]: "dialog",
     "aria-describedby": texts.dialog_description && "cm-dd",
     onclose() {
       this.remove();

@@ -7,9 +7,8 @@
  * consent state, not a second, empty copy.
  */
 export { h } from "../dom.js";
-export { button, part } from "../hooks.js";
 export { drop } from "../receipts.js";
 export { state } from "../state.js";
 export { page } from "../tag.js";
-export { adopt, announce, uiRoot } from "../ui.js";
+export { adopt, announce, button, uiRoot } from "../ui.js";
 export { forget } from "../visit.js";
