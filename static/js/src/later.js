@@ -10,27 +10,36 @@
  * cannot be had (offline, blocked, too slow), the promise gives nothing and the
  * next call tries again.
  */
-import { adopt, announce, button, uiRoot } from "./ui.js";
-import { drop } from "./receipts.js";
-import { forget } from "./visit.js";
+import { writeConsent } from "./cookies.js";
 import { h } from "./dom.js";
+import { drop } from "./receipts.js";
+import { apply, state } from "./state.js";
 import { page } from "./tag.js";
-import { state } from "./state.js";
+import { adopt, announce, button, uiRoot } from "./ui.js";
+import { ask } from "./visit.js";
 
 /* global __LATER_PATH__, __LATER_ID__ */
 const WAIT_MS = 2500;
 let loading = null;
 
+const url = () => new URL(__LATER_PATH__, page._src);
+
+/**
+ * Download it ahead, idle after the banner shows, without running it: the HTTP cache keeps it
+ * (immutable) for the moment the visitor opens the dialog, which then only compiles it.
+ */
+export const prefetch = () => fetch(url(), { mode: "no-cors" }).catch(() => {});
+
 /** The dialog's {_open, _close}, or nothing. */
 export function later() {
   loading ||= new Promise((resolve) => {
     const done = () => resolve(script._part);
-    const script = h("script", { src: new URL(__LATER_PATH__, page._src), nonce: page._nonce,
-      onload: done, onerror: done });
+    const script = h("script", { src: url(), nonce: page._nonce, onload: done, onerror: done });
     script._hand = (id, take) => {
       // What the dialog borrows from this first layer: the names of dialog/borrowed.js.
-      if (id === __LATER_ID__) script._part = take({ _h: h, _button: button, _drop: drop,
-        _state: state, _page: page, _adopt: adopt, _announce: announce, _uiRoot: uiRoot, _forget: forget });
+      if (id === __LATER_ID__) script._part = take({ _h: h, _button: button, _drop: drop, _state: state,
+        _apply: apply, _writeConsent: writeConsent, _page: page, _adopt: adopt, _announce: announce,
+        _uiRoot: uiRoot, _ask: ask });
     };
     setTimeout(done, WAIT_MS);
     document.head.append(script);

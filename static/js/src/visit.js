@@ -15,11 +15,12 @@
 import { bannerShown, hideBanner, showBanner } from "./banner.js";
 import { OPTIONAL } from "./catalog.js";
 import { fetchConfig } from "./config.js";
-import { newConsentId, now, readConsent, writeConsent } from "./cookies.js";
+import { newConsentId, now, readConsent } from "./cookies.js";
 import { builtIn } from "./fallback.js";
 import { GIVEN } from "./given.js";
 import { guard } from "./guard.js";
-import { closePreferences, preferences } from "./preferences.js";
+import { prefetch } from "./later.js";
+import { preferences } from "./preferences.js";
 import { CHOICE, DEFAULT, STORED, apply, state } from "./state.js";
 import { page } from "./tag.js";
 import { whenBody } from "./ui.js";
@@ -69,39 +70,25 @@ function act(action, picked) {
   else choose(state._choices, "notice");                                     // OK: the notice was seen
 }
 
-/** The banner, once the body exists; then, after the load event, the dialog, so that it opens at once. */
-function ask() {
+/** The banner, once the body exists; then, after the load event, the dialog's part, so that it opens at once. */
+export function ask() {
   whenBody(guard(() => showBanner(act, gpcHonored())));
-  if (__EMBEDDED__) afterLoad(preferences);
-}
-
-/**
- * After an erasure the service can no longer prove the visitor's choice: as after a
- * withdrawal, the cookie goes (Max-Age 0), optional categories are off (their cookies
- * cleared, Consent Mode denied), and the banner asks again; the next choice gets a new id.
- */
-export function forget() {
-  writeConsent(state._record, state._choices, 0);
-  state._record = null;
-  apply({}, DEFAULT);
-  closePreferences();
-  ask();
+  if (__EMBEDDED__) afterLoad(prefetch);
 }
 
 const loadConfig = () => (fetching ||= fetchConfig(page._api));
 
 export async function showPreferences() {
   // A returning visitor before the background check (two-request tag): this page's config, or the built-in one.
-  const config = !__EMBEDDED__ && !state._config.config_hash && loadConfig();
+  if (!__EMBEDDED__ && !state._config.config_hash) state._config = (await loadConfig()) || state._config;
   const dialog = await preferences();
-  if (config) state._config = (await config) || state._config;
   // (Only the one-request tag's dialog can be missing: fetching it failed. The banner offers the choice again.)
   whenBody(guard(() => dialog ? dialog._open(act, gpcHonored()) : ask()));
 }
 
 /** Show what the configuration's model asks; `stale` is a choice that no longer holds. */
 function decide(config, stale) {
-  state._config = config;
+  if (!__EMBEDDED__) state._config = config;   // (the one-request tag's is set from the start)
   // The visitor already chose (through the API) while the config was on its way.
   if (!__EMBEDDED__ && state._record && state._record !== stale?._record && state._record._rev >= config.revision) return;
   if (config.model === "opt-in") {
@@ -150,5 +137,5 @@ export function start() {
 export function afterLoad(fn) {
   const soon = () => setTimeout(guard(fn));
   if (document.readyState === "complete") soon();
-  else addEventListener("load", soon, { once: true });
+  else addEventListener("load", soon);   // (it fires once)
 }

@@ -6,9 +6,10 @@
  * by the first layer that fetched it (../later.js), so that there is one
  * consent state, not a second, empty copy.
  */
+export { writeConsent } from "../cookies.js";
 export { h } from "../dom.js";
 export { drop } from "../receipts.js";
-export { state } from "../state.js";
+export { apply, state } from "../state.js";
 export { page } from "../tag.js";
 export { adopt, announce, button, uiRoot } from "../ui.js";
-export { forget } from "../visit.js";
+export { ask } from "../visit.js";
