@@ -134,3 +134,14 @@ def test_a_missing_or_foreign_template_stops_start_up(tmp_path, app):
     (tmp_path / "twice.js").write_text("__CONFIG__ + __CONFIG__")
     with pytest.raises(ConfigurationError, match="__CONFIG__"):
         Answers(book, tmp_path / "twice.js")
+
+
+def test_the_dialog_part_it_names_is_cached_for_a_year(client):
+    """The first layer asks for /static/js/consent-dialog.js?v=<hash>: immutable, any site may load it."""
+    import re
+
+    [url] = re.findall(r'"(/static/js/consent-dialog\.js\?v=[0-9a-f]{12})"', TEMPLATE)
+    response = client.get(url)
+    assert response.status_code == 200 and response.mimetype == "text/javascript"
+    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
