@@ -25,14 +25,8 @@ const fnv = (text) => {
 };
 export const now = () => Math.floor(Date.now() / 1000);
 
-/**
- * Every [name, value] of document.cookie, in order. Reading document.cookie asks the
- * browser's cookie store (about a millisecond in Chromium): one reading serves a whole
- * task (the start of a page view reads, then clears), and a write forgets it.
- */
-let jarOfThisTask = null;
-const jar = () => jarOfThisTask ||= (queueMicrotask(() => jarOfThisTask = null),
-  document.cookie.split("; ").map((pair) => pair.split(/=(.*)/)));
+/** Every [name, value] of document.cookie, in order. */
+const jar = () => document.cookie.split("; ").map((pair) => pair.split(/=(.*)/));
 
 /** The newest valid stored choice (a host and a parent-domain cookie may both exist), or null. */
 export function readConsent() {
@@ -56,7 +50,6 @@ export function writeConsent(record, choices, days) {
   const body = ["1", record._id, record._rev, OPTIONAL.map((id) => +choices[id]).join(""), record._time,
     record._method, +record._optOut + "" + +record._gpc].join(".");
   const value = `${body}.${fnv(body)}`;
-  jarOfThisTask = null;
   const write = (scope) => {
     document.cookie = `${NAME}=${value}; Path=/; Max-Age=${days * DAY}; SameSite=Lax${
       location.protocol === "https:" ? "; Secure" : ""}${scope}`;
@@ -68,11 +61,11 @@ export function writeConsent(record, choices, days) {
 
 /** Expire every cookie matching the patterns (`*` is a wildcard) on this host and its parent domains. */
 export function clearCookies(patterns) {
-  const match = new RegExp(`^(${patterns.map((p) => p.replace(/[^\w*]/g, "\\$&").replace(/\*/g, ".*")).join("|")})$`);
+  let match;   // built only when there is a cookie to test: most first visits have none a script can see
   const parts = location.hostname.split(".");
   for (const [name] of jar()) {
-    // No patterns make /^()$/, which matches only an empty name, whose expiry the browser refuses.
-    if (name === NAME || !match.test(name)) continue;
+    if (!name || name === NAME || !(match ||= new RegExp(`^(${patterns.map((p) =>
+      p.replace(/[^\w*]/g, "\\$&").replace(/\*/g, ".*")).join("|")})$`)).test(name)) continue;
     for (let i = 0; i < parts.length; i++) {
       // i = 0 also expires the host-only cookie; an address's "parent domains" are simply refused.
       document.cookie = `${name}=; Path=/; Max-Age=0${i ? `; Domain=${parts.slice(i - 1).join(".")}` : ""}`;
