@@ -22,7 +22,7 @@ import { ask } from "./visit.js";
 const WAIT_MS = 2500;
 let loading = null;
 
-const url = () => new URL(__LATER_PATH__, page._src);
+const url = () => page._origin + __LATER_PATH__;   // (an absolute path)
 
 /**
  * Download it ahead, idle after the banner shows, without running it: the HTTP cache keeps it
