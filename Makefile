@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test bench install node chromium wrk bench-peer clean widget screenshots
+.PHONY: run serve test bench install node chromium wrk servers bench-peer clean widget screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,12 @@ chromium:
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
 
+# PostgreSQL 15 and redis-server: the tests start throwaway ones of their own (tests/servers.py).
+PG_BIN := /usr/lib/postgresql/15/bin
+servers:
+	@{ test -x $(PG_BIN)/initdb && command -v redis-server >/dev/null; } || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql redis-server >/dev/null; }
+
 # The c15t backend, the receipts benchmark's peer (bench only; better-sqlite3 compiles for minutes).
 bench/peers/c15t/node_modules/.package-lock.json: bench/peers/c15t/package.json bench/peers/c15t/package-lock.json
 	cd bench/peers/c15t && npm ci --no-audit --no-fund --loglevel=error
@@ -50,11 +56,11 @@ serve: install
 	$(FLASK) consent init
 	$(FLASK) consent serve
 
-test: install node chromium
+test: install node chromium servers
 	$(PY) -m pytest
 
 # Every figure of docs/performance.md, side by side in one run (about 10 minutes).
-bench: install node chromium wrk bench-peer
+bench: install node chromium wrk servers bench-peer
 	$(PY) -m bench.run
 
 # The widget bundles are committed; rebuild them after changing static/js/src or static/css/widget*.css.

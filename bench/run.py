@@ -5,7 +5,7 @@
 Prints one table (figure, ours, comparison, ratio, target, met?) and writes the
 raw numbers to bench/results.json. --quick uses fewer rounds and 100k instead
 of 1M seeded receipts, to check the harness, not to quote; --only sizes browser ... runs some
-parts (sizes, geo, browser, serving, load, stats).
+parts (sizes, geo, browser, serving, load, receipts, stats).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import platform
 import time
 from pathlib import Path
 
-from . import browser, geo, load, serving, sizes, stats_bench
+from . import browser, geo, load, receipts, serving, sizes, stats_bench
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 
@@ -52,6 +52,38 @@ def size_rows(s: dict) -> list[list[str]]:
             f"{s['vanilla']['brotli']} B", _ratio(ours["one-request"]["brotli"], s["vanilla"]["brotli"]),
             "-", None),
     ]
+
+
+def receipt_rows(r: dict) -> list[list[str]]:
+    """Receipts against the c15t backend's POST /subjects, per engine and server, same run."""
+    peer, peer_memory = r["c15t subjects"], r["memory_kib"]["c15t"]
+    rows = []
+    for side, rss in r["memory_kib"].items():
+        if side == "c15t":
+            continue
+        receipt, trivial = r[f"{side} receipt"], r[f"{side} trivial"]
+        rows += [
+            row(f"receipts/s, {side} (wrk -t1 -c10)", f"{receipt['rps']:.0f}",
+                f"c15t POST /subjects: {peer['rps']:.0f}", f"{receipt['rps'] / peer['rps']:.2f}x",
+                ">= 5x", receipt["rps"] >= 5 * peer["rps"]),
+            row(f"receipt p99, {side}", f"{receipt['p99_ms']:.1f} ms",
+                f"c15t: {peer['p99_ms']:.1f} ms", f"{receipt['p99_ms'] / peer['p99_ms']:.2f}x",
+                "<= c15t", receipt["p99_ms"] <= peer["p99_ms"]),
+            row(f"receipts/s against own trivial, {side}", f"{receipt['rps']:.0f}",
+                f"/livez: {trivial['rps']:.0f}", f"{receipt['rps'] / trivial['rps']:.2f}x", "-",
+                None),
+            row(f"server CPU per receipt, {side}", f"{receipt['cpu_us']:.0f} us",
+                f"c15t: {peer['cpu_us']:.0f} us", f"{receipt['cpu_us'] / peer['cpu_us']:.2f}x",
+                "-", None),
+            row(f"server memory (RSS, all processes), {side}", f"{rss / 1024:.0f} MiB",
+                f"c15t: {peer_memory / 1024:.0f} MiB", f"{rss / peer_memory:.2f}x", "-", None),
+            row(f"acknowledged receipts stored, {side}", str(r["stored"][side]),
+                f"{receipt['requests'] - receipt['errors']} acknowledged in the rounds", "-",
+                ">= acknowledged, 0 errors",
+                r["stored"][side] >= receipt["requests"] - receipt["errors"]
+                and receipt["errors"] == 0),
+        ]
+    return rows
 
 
 def browser_rows(b: dict) -> list[list[str]]:
@@ -146,6 +178,8 @@ def table(r: dict) -> list[list[str]]:
             row("stats over HTTP (group=day, with access log)", f"{st['stats_http_ms']:.1f} ms", "-",
                 "-", "< 100 ms", st["stats_http_ms"] < 100),
         ]
+    if "receipts" in r:
+        rows += receipt_rows(r["receipts"])
     if "geo" in r:
         g = r["geo"]
         rows.append(row("GeoIP lookups/s (GeoLite2 City)", f"{g['lookups_per_s']:,.0f}",
@@ -167,6 +201,8 @@ PARTS = {
     "browser": lambda quick: browser.measure(rounds=2 if quick else 8),
     "serving": lambda quick: serving.measure(rounds=1 if quick else 3, seconds=3 if quick else 8),
     "load": lambda quick: load.measure(rounds=1 if quick else 3, seconds=3 if quick else 8),
+    "receipts": lambda quick: receipts.measure(rounds=1 if quick else 3, seconds=3 if quick else 8,
+                                               servers=("gunicorn", "granian")),
     "stats": lambda quick: stats_bench.measure(100_000 if quick else 940_000, with_export=False),
 }
 

@@ -18,6 +18,9 @@ from consent import create_app
 
 from . import mmdb
 
+# Real PostgreSQL and redis-server, started on first use (tests/servers.py).
+pytest_plugins = ["tests.servers"]
+
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "https://shop.example"
 SECRET_KEY = "test-secret-key-that-is-long-enough-0123"
@@ -35,14 +38,29 @@ def geoip_country_db(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def settings_for(tmp_path, geoip_db):
+def database(tmp_path):
+    """The test app's database: a SQLite file. A module overrides this with ``any_database``
+    to run its tests on both engines."""
+    return tmp_path / "consent.db"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_database(request, tmp_path):
+    """Each engine in turn: a SQLite file, then a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return tmp_path / "consent.db"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def settings_for(tmp_path, geoip_db, database):
     """CONSENT_* settings for a test app on its own database; pass overrides."""
 
     def make(**overrides) -> dict:
         config = {
             "CONSENT_MODE": "production",
             "CONSENT_SECRET_KEY": SECRET_KEY,
-            "CONSENT_DATABASE": str(tmp_path / "consent.db"),
+            "CONSENT_DATABASE": str(database),
             "CONSENT_GEOIP_DB": str(geoip_db),
             "CONSENT_TOKENS": ",".join(f"{scope}:{token}" for scope, token in TOKENS.items()),
             "CONSENT_ALLOWED_ORIGINS": SITE,
@@ -60,7 +78,10 @@ def settings_for(tmp_path, geoip_db):
 @pytest.fixture
 def app(settings_for):
     # environ={} keeps the developer's own CONSENT_* variables out of the tests.
-    return create_app(settings_for(), environ={})
+    app = create_app(settings_for(), environ={})
+    yield app
+    # the store may run this process's sequencer thread and hold a pool: let them go
+    app.extensions["consent.store"].close()
 
 
 @pytest.fixture
@@ -88,9 +109,11 @@ def free_port() -> int:
 
 
 class LiveServer:
-    """The real service on 127.0.0.1 as production runs it: `flask consent serve` (granian)."""
+    """The real service on 127.0.0.1 as production runs it: `flask consent serve` (granian),
+    or gunicorn as gunicorn.conf.py configures it (``server="gunicorn"``)."""
 
-    def __init__(self, env: dict, workers: int = 2):
+    def __init__(self, env: dict, workers: int = 2, server: str = "granian"):
+        self.server = server
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = env
@@ -102,11 +125,16 @@ class LiveServer:
     def start(self) -> "LiveServer":
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENT_")}
         env.update(self.env)
-        # The production command (consent/cli/serve.py); it becomes granian's master (exec).
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "flask", "--app", "app", "consent", "serve",
-             "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)],
-            cwd=ROOT, env=env, stdout=self.log, stderr=self.log)
+        if self.server == "gunicorn":
+            # gunicorn.conf.py (production settings) applies; these flags override it.
+            command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+                       "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"]
+        else:
+            # The production command (consent/cli/serve.py); it becomes granian's master (exec).
+            command = [sys.executable, "-m", "flask", "--app", "app", "consent", "serve",
+                       "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log,
+                                        stderr=self.log)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -148,8 +176,8 @@ class LiveServer:
 def live_server(settings_for):
     servers = []
 
-    def start(workers: int = 2, **overrides) -> LiveServer:
-        server = LiveServer(settings_for(**overrides), workers=workers).start()
+    def start(workers: int = 2, server: str = "granian", **overrides) -> LiveServer:
+        server = LiveServer(settings_for(**overrides), workers=workers, server=server).start()
         servers.append(server)
         return server
 

@@ -10,6 +10,12 @@ from .test_error_shape import assert_error_shape
 
 HOST = "http://localhost"
 
+@pytest.fixture
+def database(any_database):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_database
+
+
 
 def csrf_from(page: str) -> str:
     return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

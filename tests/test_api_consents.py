@@ -5,10 +5,17 @@ import pytest
 from consent.ledger import receipts
 
 from .conftest import SITE
+from .engines import sql
 from .mmdb import ADDRESSES
 
 ALL = {"analytics": True, "personalization": True, "marketing": True}
 NONE = {"analytics": False, "personalization": False, "marketing": False}
+
+@pytest.fixture
+def database(any_database):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_database
+
 
 
 def choice(**overrides):
@@ -110,7 +117,6 @@ def test_gpc_receipt_in_opt_out_region(app, client):
 def test_config_snapshot_stored_once_per_hash(app, client):
     post(client, choice())
     post(client, choice())
-    db = app.extensions["consent.store"].db
-    rows = list(db.query("SELECT config_hash, body FROM config_snapshots"))
+    rows = sql(app.extensions["consent.store"], "SELECT config_hash, body FROM config_snapshots")
     assert len(rows) == 1
     assert json.loads(rows[0]["body"])["texts"]["accept_all"] == "Alle akzeptieren"

@@ -64,7 +64,10 @@ def test_500_hides_the_trace(settings_for):
     assert b"secret internals" not in response.data
 
 
-def test_503_when_the_database_cannot_be_written(app, client):
+def test_503_when_the_database_cannot_be_written(settings_for):
+    # each worker commits its own receipts, on this thread's connection, which then refuses
+    app = create_app(settings_for(CONSENT_BATCHING="process"), environ={})
+    client = app.test_client()
     store = app.extensions["consent.store"]
     store.db.execute("PRAGMA query_only = ON")  # this connection now refuses every write
     response = client.post("/api/v1/consents", json={

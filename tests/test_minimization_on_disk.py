@@ -1,15 +1,29 @@
-"""A full IP address never reaches the database file: its bytes are searched.
+"""A full IP address never reaches the database's files, and an erasure leaves no trace there.
 
 Receipts come in through the trusted proxy hop (X-Forwarded-For) from
-distinctive addresses; the database file and its WAL are then read as bytes
-and searched for every way the addresses could be written down.
+distinctive addresses; the database's files are then read as bytes and
+searched for every way the addresses could be written down. On both
+engines: SQLite's file and its WAL; every file of the PostgreSQL cluster
+(tables, indexes and WAL) after a checkpoint.
 """
 
 import ipaddress
+import secrets
 import socket
+from pathlib import Path
+
+import pytest
 
 from .conftest import SITE
 from .visitors import choose
+
+OPERA_ON_LINUX = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                  "Chrome/131.0.0.0 Safari/537.36 OPR/116.0.0.0")
+
+
+@pytest.fixture
+def database(any_database):
+    return any_database
 
 FULL_ADDRESSES = ("85.214.201.77", "2a01:4f8:c17:b3e4:9d21:7a3c:5e6f:8b19",
                   "::ffff:81.2.69.231")
@@ -32,18 +46,28 @@ def spellings(address: str) -> list[bytes]:
     return sorted(forms)
 
 
-def database_bytes(db_path) -> bytes:
-    files = sorted(db_path.parent.glob(db_path.name + "*"))
-    assert any(f.name.endswith("-wal") and f.stat().st_size for f in files), files
+def database_bytes(app, request, wal_expected: bool = True) -> bytes:
+    """Every byte the engine keeps on disk for the database."""
+    database = app.extensions["consent.settings"].database
+    if isinstance(database, Path):
+        files = sorted(database.parent.glob(database.name + "*"))
+        # (an erasure empties SQLite's WAL: then there may be none)
+        assert not wal_expected or any(f.name.endswith("-wal") and f.stat().st_size
+                                       for f in files), files
+        return b"".join(f.read_bytes() for f in files)
+    cluster = request.getfixturevalue("postgres_cluster")
+    cluster.admin("CHECKPOINT")          # what is committed is now in the table files too
+    files = [f for f in cluster.data.rglob("*") if f.is_file()]
+    assert any("pg_wal" in f.parts for f in files)
     return b"".join(f.read_bytes() for f in files)
 
 
-def test_no_full_ip_reaches_the_database_file(app, client):
+def test_no_full_ip_reaches_the_database_file(app, client, request):
     for address in FULL_ADDRESSES:
         for _ in range(3):
             choose(client, address=address, page=f"{SITE}/rings{LEAKY_QUERY}",
                    headers={"User-Agent": FULL_AGENT})
-    content = database_bytes(app.extensions["consent.settings"].database)
+    content = database_bytes(app, request)
 
     # the search works: what is meant to be stored is found, in the same bytes
     for prefix in STORED_PREFIXES:
@@ -55,3 +79,21 @@ def test_no_full_ip_reaches_the_database_file(app, client):
             assert content.find(form) == -1, f"{address} is in the file as {form!r}"
     for secret in (b"jane.doe", b"GLEAM-4711", b"131.0.6778.86", b"Win64"):
         assert content.find(secret) == -1, secret
+
+
+def test_an_erased_visitor_leaves_no_trace_in_the_files(app, client, request):
+    """MVCC (PostgreSQL) and the WAL (both) keep old row versions: erasure removes them too."""
+    page = f"{SITE}/erasable-{secrets.token_hex(6)}"
+    visitor = choose(client, address="85.214.97.13", page=page,
+                     headers={"User-Agent": OPERA_ON_LINUX})
+    choose(client, consent_id=visitor["consent_id"], method="reject_all", page=page,
+           headers={"User-Agent": OPERA_ON_LINUX})
+    kept = choose(client, place="GB")
+    before = database_bytes(app, request)
+    for trace in (visitor["consent_id"], page, "Opera/Linux", kept["consent_id"]):
+        assert trace.encode() in before, trace    # the search finds what is there
+    assert client.delete(visitor["location"]).status_code == 200
+    after = database_bytes(app, request, wal_expected=False)
+    for trace in (visitor["consent_id"], page, "Opera/Linux"):
+        assert after.find(trace.encode()) == -1, f"{trace} is still in the files"
+    assert kept["consent_id"].encode() in after

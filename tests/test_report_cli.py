@@ -15,7 +15,14 @@ from consent.storage import sealing
 from consent.web.context import get_book
 
 from .conftest import TOKENS
+from .engines import sql
 from .reporting import record
+
+@pytest.fixture
+def database(any_database):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_database
+
 
 
 @pytest.fixture
@@ -110,7 +117,7 @@ def test_seed_fills_the_range_and_if_empty_keeps_it(demo_app):
     store = demo_app.extensions["consent.store"]
     count = store.count_receipts()
     assert 500 <= count <= 600
-    days = {r[0] for r in store.db.execute("SELECT substr(recorded_at, 1, 10) FROM receipts")}
+    days = {r["day"] for r in sql(store, "SELECT substr(recorded_at, 1, 10) AS day FROM receipts")}
     assert len(days) == 10
     again = runner.invoke(args=["consent", "seed", "--visitors", "500", "--if-empty"])
     assert "not seeding" in again.output and store.count_receipts() == count
@@ -125,7 +132,7 @@ def test_seeded_receipts_look_like_real_ones(demo_app):
         store = demo_app.extensions["consent.store"]
         for day in seeder.days:
             store.record_receipts(seeder.receipts_on(day))
-    rows = list(store.db.query("SELECT * FROM receipts ORDER BY seq"))
+    rows = sql(store, "SELECT * FROM receipts ORDER BY seq")
     methods = Counter((r["model"], r["method"]) for r in rows)
     assert {r["region"] for r in rows} >= {"eea", "uk", "ch", "us-opt-out", "br", "ca-qc",
                                            "rest-of-world", "unknown"}

@@ -10,6 +10,12 @@ STATS = "/api/v1/stats"
 RECEIPTS = "/api/v1/receipts"
 ACCESS_LOG = "/api/v1/access-log"
 
+@pytest.fixture
+def database(any_database):
+    """Every test here runs on SQLite and on PostgreSQL."""
+    return any_database
+
+
 
 @pytest.mark.parametrize("path", [STATS, RECEIPTS, ACCESS_LOG])
 @pytest.mark.parametrize("headers", [

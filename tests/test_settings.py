@@ -49,11 +49,27 @@ def test_explicit_overrides_beat_environment(tmp_path):
     ({"CONSENT_ALLOWED_ORIGINS": "https://shop.example/path"}, "CONSENT_ALLOWED_ORIGINS"),
     ({"CONSENT_TOKENS": "admin:" + "a" * 20}, "CONSENT_TOKENS"),
     ({"CONSENT_TOKENS": "stats:short"}, "CONSENT_TOKENS"),
+    ({"CONSENT_DATABASE": "mysql://app:pw@db/consent"}, "CONSENT_DATABASE"),
+    ({"CONSENT_RATELIMIT_STORAGE": "memcached://cache:11211"}, "CONSENT_RATELIMIT_STORAGE"),
+    ({"CONSENT_BATCHING": "thread"}, "CONSENT_BATCHING"),
 ])
 def test_bad_configuration_names_the_setting(tmp_path, environ, named):
     environ = {"CONSENT_DATABASE": str(tmp_path / "c.db"), **environ}
-    with pytest.raises(ConfigurationError, match=named):
+    with pytest.raises(ConfigurationError, match=named) as raised:
         load(environ)
+    assert "pw@" not in str(raised.value)       # a password in a URL is never repeated
+
+
+def test_a_postgresql_url_is_kept_as_a_url_and_its_password_never_shown(tmp_path):
+    url = "postgresql://consent:s3cret-pw@db.internal:5432/consent"
+    settings = load({"CONSENT_DATABASE": url, "CONSENT_DATA_DIR": str(tmp_path),
+                     "CONSENT_RATELIMIT_STORAGE": "redis://:r3dis-pw@cache:6379/0"})
+    assert settings.database == url
+    assert settings.database_shown == "postgresql://consent:***@db.internal:5432/consent"
+    assert settings.demo_secrets == tmp_path / "demo-secrets.json"
+    shown = json.dumps(settings.describe())
+    assert "s3cret-pw" not in shown and "r3dis-pw" not in shown
+    assert "db.internal" in shown and "cache:6379" in shown
 
 
 def test_production_starts_with_secret_and_tokens(settings_for):

@@ -27,7 +27,7 @@ def seed_command(days, visitors, random_seed, if_empty):
                                "(CONSENT_MODE=demo, on a database of its own).")
     store = get_store()
     if if_empty and store.count_receipts():
-        click.echo(f"Database {settings.database} already holds receipts; not seeding.")
+        click.echo(f"Database {settings.database_shown} already holds receipts; not seeding.")
         return
     seeder = Seeder(get_book(), days, visitors, random.Random(random_seed))
     stored = 0
@@ -35,7 +35,7 @@ def seed_command(days, visitors, random_seed, if_empty):
                            file=sys.stderr) as bar:
         for day in bar:
             stored += store.record_receipts(seeder.receipts_on(day))
-    click.echo(f"Stored {stored} receipts from {visitors} visitors in {settings.database}")
+    click.echo(f"Stored {stored} receipts from {visitors} visitors in {settings.database_shown}")
 
 
 @click.command("demo-tokens")

@@ -16,8 +16,7 @@ from ..web.context import get_book, get_locator, get_settings, get_store
 def init_command():
     """Create or upgrade the database schema."""
     applied = get_store().migrate()
-    path = get_settings().database
-    click.echo(f"Database {path}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+    click.echo(f"Database {get_settings().database_shown}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
 
 
 @click.command("policy")

@@ -17,6 +17,9 @@ from .retention import BadPeriod, Period, parse_period
 
 ROOT = Path(__file__).resolve().parents[2]
 MODES = ("demo", "production")
+DATABASE_URL_SCHEMES = ("postgresql://", "postgres://")
+BATCHING = ("machine", "process")
+RATELIMIT_STORAGES = ("memory://", "redis://", "rediss://", "redis+unix://")
 SCOPES = ("stats", "audit")
 
 
@@ -37,7 +40,13 @@ SETTINGS = (
     Setting("CONSENT_SECRET_KEY", None,
             "Signs receipts and sessions. Required in production; demo generates one "
             "and keeps it in data/demo-secrets.json."),
-    Setting("CONSENT_DATABASE", "data/consent.db", "SQLite file holding receipts and roll-ups."),
+    Setting("CONSENT_DATABASE", "data/consent.db",
+            "Where receipts and roll-ups live: a SQLite file path (one machine), or a "
+            "`postgresql://user:password@host/db` URL that any number of app servers share."),
+    Setting("CONSENT_BATCHING", "machine",
+            "How receipts share commits: `machine` (one worker commits for every worker on "
+            "the machine, over a local socket; another takes over if it dies) or `process` "
+            "(each worker commits its own threads' receipts)."),
     Setting("CONSENT_RETENTION", "13mo",
             "How long receipts keep their personal payload (`400d`, `13mo`, `2y`); "
             "`flask consent purge` erases older ones. Must cover the longest consent "
@@ -65,13 +74,16 @@ SETTINGS = (
             "Directory with regions.json, categories.json and locales/."),
     Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
     Setting("CONSENT_RATELIMIT_CONFIG", "600/minute",
-            "Config requests per client and worker (`N/second|minute|hour`, or `off`)."),
+            "Config requests per client (`N/second|minute|hour`, or `off`); counted per "
+            "worker unless CONSENT_RATELIMIT_STORAGE is shared."),
     Setting("CONSENT_RATELIMIT_CONSENTS", "60/minute",
-            "Receipt posts per client and worker, or `off`."),
+            "Receipt posts per client, or `off` (per worker with memory://)."),
     Setting("CONSENT_RATELIMIT_STORAGE", "memory://",
-            "Where rate-limit counters live: memory:// (per worker) or e.g. redis://host:6379."),
+            "Where rate-limit counters live: memory:// counts in each worker apart (the "
+            "effective limit is the setting times the workers); redis://host:6379 counts "
+            "once for every worker and server."),
     Setting("CONSENT_RATELIMIT_SIGN_IN", "10/minute",
-            "Sign-in attempts at /admin per client and worker, or `off`."),
+            "Sign-in attempts at /admin per client, or `off` (per worker with memory://)."),
     Setting("CONSENT_ADMIN_SESSION_MINUTES", "480",
             "How long a sign-in at /admin lasts before the token must be entered again "
             "(counted from sign-in, not from the last click)."),
@@ -83,7 +95,7 @@ DOCUMENTED = {s.name: s for s in SETTINGS}
 class Settings:
     mode: str
     secret_key: str
-    database: Path
+    database: Path | str              # a SQLite file, or a postgresql:// URL (a str)
     retention: Period
     geoip_db: Path
     geoip_recheck: int
@@ -98,12 +110,22 @@ class Settings:
     ratelimit_consents: str
     ratelimit_storage: str
     ratelimit_sign_in: str = "10/minute"
+    batching: str = "machine"
     admin_session_minutes: int = 480
     generated: tuple[str, ...] = field(default=())
 
     @property
     def demo(self) -> bool:
         return self.mode == "demo"
+
+    @property
+    def demo_secrets(self) -> Path:
+        return demo_secrets_path(self.database, self.data_dir)
+
+    @property
+    def database_shown(self) -> str:
+        """The database as it may be printed or logged: a URL's password masked."""
+        return mask_password(str(self.database))
 
     def describe(self) -> dict:
         """The effective configuration with secrets masked, for `flask consent settings`."""
@@ -114,6 +136,8 @@ class Settings:
                 value = "*** (set)"
             elif f.name == "tokens":
                 value = {scope: f"{len(tokens)} token(s)" for scope, tokens in value.items()}
+            elif f.name in ("database", "ratelimit_storage"):
+                value = mask_password(str(value))
             elif isinstance(value, (Path, Period)):
                 value = str(value)
             elif isinstance(value, tuple):
@@ -146,7 +170,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
     if mode not in MODES:
         raise ConfigurationError(f"CONSENT_MODE: must be one of {', '.join(MODES)}, not {mode!r}")
 
-    database = _path(raw["CONSENT_DATABASE"])
+    database = _database(raw["CONSENT_DATABASE"])
     tokens = _parse_tokens(raw["CONSENT_TOKENS"]) if raw["CONSENT_TOKENS"] else {}
     secret_key = raw["CONSENT_SECRET_KEY"]
     generated: list[str] = []
@@ -159,7 +183,7 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
             raise ConfigurationError(
                 f"CONSENT_TOKENS: production needs a token for each scope; missing: {', '.join(missing)}")
     else:
-        demo = _demo_secrets(database.parent / "demo-secrets.json")
+        demo = _demo_secrets(demo_secrets_path(database, _path(raw["CONSENT_DATA_DIR"])))
         if not secret_key:
             secret_key = demo["secret_key"]
             generated.append("CONSENT_SECRET_KEY")
@@ -184,8 +208,9 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
         ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
         ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
-        ratelimit_storage=raw["CONSENT_RATELIMIT_STORAGE"],
+        ratelimit_storage=_ratelimit_storage(raw["CONSENT_RATELIMIT_STORAGE"]),
         ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
+        batching=_choice("CONSENT_BATCHING", raw["CONSENT_BATCHING"], BATCHING),
         admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
                                             raw["CONSENT_ADMIN_SESSION_MINUTES"]),
         generated=tuple(generated),
@@ -199,6 +224,35 @@ def _path(value: str | os.PathLike) -> Path:
     if not path.is_absolute():
         path = (ROOT / path) if str(value) in {s.default for s in SETTINGS} else path.resolve()
     return path
+
+
+def is_database_url(value) -> bool:
+    return isinstance(value, str) and value.startswith(DATABASE_URL_SCHEMES)
+
+
+def demo_secrets_path(database: Path | str, data_dir: Path) -> Path:
+    """Next to a SQLite file; with PostgreSQL, in the data directory."""
+    return (database.parent if isinstance(database, Path) else data_dir) / "demo-secrets.json"
+
+
+def mask_password(value: str) -> str:
+    """``postgresql://app:secret@db/consent`` -> ``postgresql://app:***@db/consent``."""
+    if "://" not in value:
+        return value
+    scheme, _, rest = value.partition("://")
+    credentials, at, place = rest.rpartition("@")
+    if at and ":" in credentials:
+        credentials = credentials.split(":", 1)[0] + ":***"
+    return f"{scheme}://{credentials}{at}{place}"
+
+
+def _database(value: str) -> Path | str:
+    if is_database_url(value):
+        return value
+    if "://" in str(value):
+        raise ConfigurationError(f"CONSENT_DATABASE: {mask_password(str(value))!r} is neither a "
+                                 "file path nor a postgresql:// URL")
+    return _path(value)
 
 
 def _non_negative_int(name: str, value) -> int:
@@ -216,6 +270,19 @@ def _period(name: str, value: str) -> Period:
         return parse_period(value)
     except BadPeriod as error:
         raise ConfigurationError(f"{name}: {error}") from None
+def _ratelimit_storage(value: str) -> str:
+    if not value.startswith(RATELIMIT_STORAGES):
+        raise ConfigurationError(f"CONSENT_RATELIMIT_STORAGE: {mask_password(value)!r} is "
+                                 f"neither memory:// nor a redis:// URL")
+    return value
+
+
+def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ConfigurationError(f"{name}: must be one of {', '.join(allowed)}, not {value!r}")
+    return value
+
+
 def _positive_int(name: str, value) -> int:
     number = _non_negative_int(name, value)
     if number == 0:

@@ -2,7 +2,7 @@
 
 ``interface`` says what any engine offers; the engine-neutral parts (how a
 receipt is sealed and appended, how the roll-ups count, the column lists) sit
-beside it; each engine lives in a package of its own (``sqlite/``). Storage
+beside it; each engine lives in a package of its own (``sqlite/``, ``postgres/``). Storage
 knows nothing of HTTP: a store that cannot write raises ``StoreUnavailable``
 and the web layer decides what that means for a request.
 """
@@ -17,8 +17,18 @@ from .interface import Store
 __all__ = ["Store", "StoreUnavailable", "open_store"]
 
 
-def open_store(database: Path | str) -> Store:
-    """The store for CONSENT_DATABASE: a SQLite file path. Opens no connection yet."""
+def open_store(database: Path | str, batching: str = "machine") -> Store:
+    """The store for CONSENT_DATABASE: a SQLite file path, or a postgresql:// URL.
+
+    ``batching``: ``machine`` (one sequencer commits for every worker of the
+    machine, ``sequencer.py``) or ``process`` (each worker for its own threads).
+    Opens no connection yet. The PostgreSQL engine (and psycopg) is imported
+    only when a URL asks for it.
+    """
+    if isinstance(database, str) and database.startswith(("postgresql://", "postgres://")):
+        from .postgres.store import PostgresStore
+
+        return PostgresStore(database, batching)
     from .sqlite.store import SqliteStore
 
-    return SqliteStore(Path(database))
+    return SqliteStore(Path(database), batching)

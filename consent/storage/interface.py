@@ -96,7 +96,22 @@ class AccessLog(Protocol):
     def access_log(self, limit: int = 100) -> list[dict]: ...
 
 
-class Store(ReceiptLog, ErasureLog, Rollups, Exports, AccessLog, Protocol):
+class Moving(Protocol):
+    """Rows copied as stored between engines (``moving.move``); tables from ``MOVED_TABLES``."""
+
+    def count_rows(self, table: str) -> int: ...
+
+    def table_rows(self, table: str, columns: tuple[str, ...]) -> Iterator[tuple]:
+        """Every row of ``table`` as a tuple of ``columns``, in the order of its first column."""
+
+    def add_rows(self, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
+        """Insert ``rows`` as they are, in one transaction."""
+
+    def after_move(self) -> None:
+        """Bring the engine's own bookkeeping (chain head, id sequences) up to the rows."""
+
+
+class Store(ReceiptLog, ErasureLog, Rollups, Exports, AccessLog, Moving, Protocol):
     """Everything the service keeps, behind one engine."""
 
     def migrate(self) -> list[str]:

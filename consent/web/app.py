@@ -68,7 +68,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     _check_retention(settings, book)
     app.extensions["consent.answers"] = Answers(book, ROOT / "static" / "js" / "consent-embed.js")
     app.extensions["consent.locator"] = Locator(settings)
-    store = open_store(settings.database)
+    store = open_store(settings.database, settings.batching)
     store.migrate()
     # No connection may cross a fork (gunicorn preload): SQLite's locks are per process.
     store.close()
@@ -94,7 +94,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
 
     if settings.generated:
         log.warning("Demo mode: %s are demo values generated into %s; production needs its own.",
-                    ", ".join(settings.generated), settings.database.parent / "demo-secrets.json")
+                    ", ".join(settings.generated), settings.demo_secrets)
     return app
 
 

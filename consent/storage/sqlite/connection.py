@@ -54,6 +54,10 @@ class Connections:
             raise StoreUnavailable(str(error)) from error
 
     def close(self) -> None:
+        """Stop this process's sequencer, if it serves, and drop its connections."""
+        batches = getattr(self, "_batches", None)
+        if batches is not None:
+            batches.close()
         if getattr(self._local, "pid", None) == os.getpid():
             self._local.db.close()
         self._local = threading.local()
@@ -82,14 +86,15 @@ class Connections:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 yield conn
+                conn.commit()
             except BaseException:
-                conn.rollback()
+                # Whatever failed, the body or the COMMIT itself: the transaction must not
+                # stay open, or the next writer would wait for a lock nobody releases.
+                with contextlib.suppress(sqlite3.Error):
+                    if conn.in_transaction:
+                        conn.rollback()
                 raise
-            conn.commit()
         except sqlite3.OperationalError as error:  # disk full, read-only, locked too long
-            with contextlib.suppress(sqlite3.Error):
-                if conn.in_transaction:
-                    conn.rollback()
             # Reconnect next time: a connection opened on a read-only file stays read-only.
             self._local.__dict__.clear()
             raise StoreUnavailable(str(error)) from error

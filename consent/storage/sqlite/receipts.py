@@ -9,9 +9,8 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 
 from ..append import append
-from ..batching import Pending
+from ..batching import Pending, fail
 from ..columns import RECEIPT_FIELDS
-from ..errors import StoreUnavailable
 from ..rollups import Tally, next_day
 from ..sealing import choices_json
 
@@ -47,10 +46,18 @@ class SqliteAppend:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self._head: str | None = None       # known inside this transaction once read
 
     def head_hash(self) -> str | None:
-        row = self.conn.execute("SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
-        return row[0] if row else None
+        if self._head is None:
+            row = self.conn.execute(
+                "SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
+            self._head = row[0] if row else None
+        return self._head
+
+    def forget_head(self) -> None:
+        """After a rollback to a savepoint the head is what the table says again."""
+        self._head = None
 
     def answer_on(self, consent_id: str, day: str) -> dict | None:
         row = self.conn.execute(
@@ -72,6 +79,7 @@ class SqliteAppend:
 
     def insert_receipt(self, receipt: dict) -> None:
         self.conn.execute(_INSERT_RECEIPT, encode(receipt))
+        self._head = receipt["hash"]
 
     def add_tally(self, tally: Tally) -> None:
         self.conn.executemany(_ADD_ANSWERS, tally.answer_rows())
@@ -85,19 +93,28 @@ class ReceiptTables:
         """Seal, chain, count and commit one receipt; return it as stored.
 
         ``now`` stamps another time than the present (tests, seeding).
-        Group commit (``consent.storage.batching``): concurrent callers in this
-        process share one transaction, so one fsync acknowledges many.
+        Batched (``consent.storage.batching``): concurrent receipts of every
+        worker on this machine share one transaction, so one fsync acknowledges many.
         :raise StoreUnavailable: when the database cannot take the write;
             nothing of the receipt is then stored.
         """
-        return self._group.submit(draft, snapshot, now)
+        return self._batches.record(draft, snapshot, now)
 
     def _commit_batch(self, batch: list[Pending]) -> None:
+        """Append ``batch`` in one transaction; every item gets its receipt or the error.
+
+        A receipt that cannot be sealed or counted fails alone (its savepoint);
+        if the transaction itself fails (the roll-up write, the COMMIT), every
+        receipt of it fails with that error: none of them is stored.
+        """
         tally = Tally()
         try:
             with self._writing() as conn:
                 tx = SqliteAppend(conn)
                 for item in batch:
+                    if item.resent and (stored := self._stored(conn, item)):
+                        item.receipt = stored
+                        continue
                     # One bad receipt must not sink the others queued with it.
                     conn.execute("SAVEPOINT receipt")
                     try:
@@ -105,16 +122,24 @@ class ReceiptTables:
                                               self._snapshots_stored)
                     except sqlite3.OperationalError:
                         raise
-                    except Exception as error:
+                    except Exception as error:   # noqa: BLE001 - it fails alone
                         conn.execute("ROLLBACK TO receipt")
+                        tx.forget_head()
                         item.error = error
                     conn.execute("RELEASE receipt")
                 tx.add_tally(tally)
             # Only now, committed, may later receipts skip storing these snapshots.
             self._snapshots_stored.update(tally.snapshots)
-        except StoreUnavailable as error:
-            for item in batch:
-                item.error, item.receipt = error, None
+        except Exception as error:   # noqa: BLE001 - rolled back: nobody's receipt is stored
+            fail(batch, error)
+
+    @staticmethod
+    def _stored(conn: sqlite3.Connection, item: Pending) -> dict | None:
+        """A re-sent receipt whose first sending did commit: returned, not stored twice."""
+        cursor = conn.execute("SELECT * FROM receipts WHERE receipt_id = ?",
+                              (item.draft["receipt_id"],))
+        row = cursor.fetchone()
+        return decode(dict(zip((d[0] for d in cursor.description), row))) if row else None
 
     def record_receipts(self, batch: Iterable[tuple[dict, dict, datetime | None]]) -> int:
         """Seal, chain, count and commit many (draft, snapshot, now) receipts in ONE transaction.
