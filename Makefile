@@ -59,7 +59,7 @@ serve: install
 test: install node chromium servers
 	$(PY) -m pytest
 
-# Every figure of docs/performance.md, side by side in one run (about 10 minutes).
+# Every figure of docs/performance.md, side by side in one run (about 30 minutes).
 bench: install node chromium wrk servers bench-peer
 	$(PY) -m bench.run
 
