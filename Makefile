@@ -54,19 +54,20 @@ run: install
 	@if [ "$${CONSENT_MODE:-demo}" = demo ]; then $(FLASK) consent seed --if-empty; fi
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-# Production-style serving: gunicorn, workers sized to the machine (gunicorn.conf.py).
+# Production-style serving: granian, a worker per core (consent/cli/serve.py; CONSENT_BIND,
+# WEB_CONCURRENCY, CONSENT_THREADS). gunicorn -c gunicorn.conf.py app:app still works.
 serve: install
 	$(FLASK) consent init
-	$(VENV)/bin/gunicorn -c gunicorn.conf.py app:app
+	$(FLASK) consent serve
 
 test: install node chromium libreoffice servers
 	$(PY) -m pytest
 
-# Every figure of docs/performance.md, side by side in one run (about 10 minutes).
+# Every figure of docs/performance.md, side by side in one run (about 30 minutes).
 bench: install node chromium wrk servers bench-peer
 	$(PY) -m bench.run
 
-# The widget bundle is committed; rebuild it after changing static/js/src or static/css/widget.css.
+# The widget bundles are committed; rebuild them after changing static/js/src or static/css/widget*.css.
 widget: node
 	npm run --silent build:widget
 

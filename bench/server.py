@@ -1,5 +1,6 @@
-"""A production-mode service on 127.0.0.1 for the benchmarks: gunicorn as `make serve` runs it,
-or granian (WSGI), on a SQLite file or a postgresql:// URL."""
+"""A production-mode service on 127.0.0.1 for the benchmarks: granian as `make serve` runs it
+(`flask consent serve`), or gunicorn as gunicorn.conf.py configures it, on a SQLite file or a
+postgresql:// URL."""
 
 from __future__ import annotations
 
@@ -26,7 +27,7 @@ def free_port() -> int:
 
 class BenchServer:
     def __init__(self, database: Path | str | None = None, mode: str = "production",
-                 server: str = "gunicorn", workers: int | None = None, threads: int | None = None,
+                 server: str = "granian", workers: int | None = None, threads: int | None = None,
                  **settings):
         self.dir = Path(tempfile.mkdtemp(prefix="consent-bench-"))
         self.database = database or self.dir / "consent.db"
@@ -67,12 +68,11 @@ class BenchServer:
             return [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", *sizing,
                     "--bind", f"127.0.0.1:{self.port}", "--access-logfile", "/dev/null", "app:app"]
         if self.server == "granian":
-            return [sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws",
-                    "--host", "127.0.0.1", "--port", str(self.port),
-                    "--workers", str(self.workers or os.cpu_count()),
-                    "--blocking-threads", str(self.threads or 4), "--log-level", "warning",
-                    "--respawn-failed-workers",
-                    "--no-access-log", "app:app"]
+            # The production command, `make serve`'s (consent/cli/serve.py): a worker per core.
+            sizing = ([f"--workers={self.workers}"] if self.workers else []) + (
+                [f"--threads={self.threads}"] if self.threads else [])
+            return [sys.executable, "-m", "flask", "--app", "app", "consent", "serve", *sizing,
+                    "--bind", f"127.0.0.1:{self.port}", "--no-access-log"]
         raise ValueError(f"unknown server {self.server!r}")
 
     def rss_kib(self) -> int:

@@ -111,10 +111,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 class LiveServer:
-    """The real service under gunicorn (or granian, WSGI) on 127.0.0.1 (or ``host``), as
-    production runs it."""
+    """The real service on 127.0.0.1 (or ``host``) as production runs it: `flask consent serve`
+    (granian), or gunicorn as gunicorn.conf.py configures it (``server="gunicorn"``)."""
 
-    def __init__(self, env: dict, workers: int = 2, server: str = "gunicorn",
+    def __init__(self, env: dict, workers: int = 2, server: str = "granian",
                  host: str = "127.0.0.1"):
         self.server = server
         self.host = host
@@ -124,20 +124,19 @@ class LiveServer:
         self.workers = workers
         self.process = None
         # a file, not a pipe: a pipe nobody reads would block the server once full
-        self.log = tempfile.NamedTemporaryFile(prefix="gunicorn-", suffix=".log", delete=False)
+        self.log = tempfile.NamedTemporaryFile(prefix="server-", suffix=".log", delete=False)
 
     def start(self) -> "LiveServer":
         env = {k: v for k, v in os.environ.items() if not k.startswith("CONSENT_")}
         env.update(self.env)
-        # gunicorn.conf.py (production settings) applies; these flags override it.
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-                   "--bind", f"{self.host}:{self.port}", "--graceful-timeout", "5", "app:app"]
-        if self.server == "granian":
-            command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws",
-                       "--workers", str(self.workers), "--blocking-threads", "4",
-                       # without it granian shuts down when a worker dies
-                       "--respawn-failed-workers",
-                       "--host", self.host, "--port", str(self.port), "app:app"]
+        if self.server == "gunicorn":
+            # gunicorn.conf.py (production settings) applies; these flags override it.
+            command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
+                       "--bind", f"{self.host}:{self.port}", "--graceful-timeout", "5", "app:app"]
+        else:
+            # The production command (consent/cli/serve.py); it becomes granian's master (exec).
+            command = [sys.executable, "-m", "flask", "--app", "app", "consent", "serve",
+                       "--bind", f"{self.host}:{self.port}", "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log,
                                         stderr=self.log)
         deadline = time.monotonic() + 30
@@ -156,7 +155,7 @@ class LiveServer:
         return Path(self.log.name).read_text(errors="replace")
 
     def worker_pids(self) -> list[int]:
-        """The gunicorn workers: children of the master process."""
+        """The workers: children of the master process."""
         children = []
         for stat in Path("/proc").glob("[0-9]*/stat"):
             try:
@@ -181,7 +180,7 @@ class LiveServer:
 def live_server(settings_for):
     servers = []
 
-    def start(workers: int = 2, server: str = "gunicorn", **overrides) -> LiveServer:
+    def start(workers: int = 2, server: str = "granian", **overrides) -> LiveServer:
         server = LiveServer(settings_for(**overrides), workers=workers, server=server).start()
         servers.append(server)
         return server

@@ -1,4 +1,4 @@
-"""Four gunicorn worker processes record, erase and verify at once: one valid chain results."""
+"""Four worker processes (the production server) record, erase and verify at once: one valid chain results."""
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor

@@ -1,4 +1,4 @@
-"""Several gunicorn workers and many client threads: every 201 is in the database."""
+"""Several worker processes (the production server) and many client threads: every 201 is in the database."""
 
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor

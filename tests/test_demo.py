@@ -4,7 +4,8 @@ from consent import create_app
 def test_demo_shop_shows_gated_scripts_and_script_tag(settings_for):
     client = create_app(settings_for(CONSENT_MODE="demo"), environ={}).test_client()
     page = client.get("/").get_data(as_text=True)
-    assert 'data-api="http://localhost"' in page and "/static/js/consent.js" in page
+    # The one-request tag, in the page's own language.
+    assert '<html lang="en">' in page and '<script src="http://localhost/widget.js?lang=en"></script>' in page
     for category in ("analytics", "personalization", "marketing"):
         assert f'type="text/plain" data-category="{category}"' in page
     assert "data-cm-open" in page
@@ -15,6 +16,7 @@ def test_region_override_is_remembered_for_the_widget(settings_for):
     response = client.get("/?region=US-CA")
     assert "cm_demo_region=US-CA" in response.headers["Set-Cookie"]
     assert client.get("/api/v1/config").get_json()["model"] == "opt-out"
+    assert '"model":"opt-out"' in client.get("/widget.js").get_data(as_text=True)
     client.get("/?region=")
     assert client.get("/api/v1/config").get_json()["model"] == "opt-in"  # loopback: unknown
 

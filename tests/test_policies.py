@@ -43,7 +43,7 @@ def test_language_negotiation_falls_back(book, wanted, region, lang):
 def test_opt_in_defaults_off_opt_out_and_notice_on(book):
     for code, expected in (("eea", False), ("us-opt-out", True), ("rest-of-world", True)):
         region = book.catalog.regions[code]
-        config = book.visitor_config(Location("XX", None, "t"), region, "en", gpc=False)
+        config = book.visitor_config(region, "en", gpc=False)
         optional = [c["default"] for c in config["categories"] if not c["required"]]
         assert optional and all(d is expected for d in optional), code
         assert next(c for c in config["categories"] if c["required"])["default"] is True
@@ -51,14 +51,14 @@ def test_opt_in_defaults_off_opt_out_and_notice_on(book):
 
 def test_gpc_turns_off_sale_and_share_in_opt_out_regions_only(book):
     california = book.catalog.regions["us-opt-out"]
-    config = book.visitor_config(Location("US", "US-CA", "t"), california, "en", gpc=True)
+    config = book.visitor_config(california, "en", gpc=True)
     defaults = {c["id"]: c["default"] for c in config["categories"]}
     assert defaults == {"necessary": True, "analytics": True, "personalization": False,
                         "marketing": False}
     assert config["gpc"] == {"signal": True, "honored": True,
                              "categories": ["marketing", "personalization"]}
     japan = book.catalog.regions["rest-of-world"]
-    assert book.visitor_config(Location("JP", None, "t"), japan, "en", gpc=True)["gpc"][
+    assert book.visitor_config(japan, "en", gpc=True)["gpc"][
         "honored"] is False
 
 
@@ -68,13 +68,13 @@ def test_config_hash_identifies_exact_texts(book):
     assert german.config_hash != french.config_hash
     assert book.snapshots[german.config_hash]["texts"]["accept_all"] == "Alle akzeptieren"
     # the visitor's own facts do not change what was shown
-    a = book.visitor_config(Location("DE", None, "t"), eea, "de", gpc=False)
-    b = book.visitor_config(Location("FR", None, "t"), eea, "de", gpc=True)
+    a = book.visitor_config(eea, "de", gpc=False)
+    b = book.visitor_config(eea, "de", gpc=True)
     assert a["config_hash"] == b["config_hash"] == german.config_hash
 
 
 def test_opt_out_banner_carries_do_not_sell_text(book):
-    config = book.visitor_config(Location("US", "US-CA", "t"), book.catalog.regions["us-opt-out"],
+    config = book.visitor_config(book.catalog.regions["us-opt-out"],
                                  "en", gpc=False)
     assert config["texts"]["do_not_sell"] == "Do not sell or share my personal information"
     assert config["lifetime_days"] == 365

@@ -9,10 +9,10 @@ from __future__ import annotations
 from flask import Flask
 from flask.cli import AppGroup
 
-from . import demo, move, operate, proof, reports
+from . import demo, move, operate, proof, reports, serve
 
 consent = AppGroup("consent", help="Operate the consent service.")
-for _module in (operate, proof, reports, demo, move):
+for _module in (operate, serve, proof, reports, demo, move):
     for _command in _module.COMMANDS:
         consent.add_command(_command)
 

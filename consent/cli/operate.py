@@ -55,7 +55,7 @@ def policy_command(where: str, lang: str, as_json: bool):
                                      param_hint="WHERE")
     book = get_book()
     region = book.policy_for(location)
-    config = book.visitor_config(location, region, book.negotiate([lang], region), gpc=False)
+    config = book.visitor_config(region, book.negotiate([lang], region), gpc=False)
     if as_json:
         click.echo(json.dumps(config, indent=2, ensure_ascii=False))
         return

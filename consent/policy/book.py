@@ -1,8 +1,10 @@
 """Which banner a visitor gets: region resolution, language choice, banner configuration.
 
 Everything static about a banner (per region and language) is built once at
-start-up together with its hash, so a config request only adds the visitor's
-own facts (location, GPC) to a prepared dictionary.
+start-up together with its hash. What a visitor is answered is a pure function
+of (region, language, GPC) at this revision, never of the visitor's own place
+or identity, so that it can be serialised once and cached by anyone keyed on
+those three: this process, a browser, or a CDN keyed on its country header.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class PolicyBook:
         self._banners = {(code, lang): self._build(region, lang)
                          for code, region in catalog.regions.items() for lang in self.languages}
         self.snapshots = {b.config_hash: b.body for b in self._banners.values()}
-        self._serialised = functools.lru_cache(maxsize=4096)(self._serialise)
+        self._serialised = functools.lru_cache(maxsize=1024)(self._serialise)
 
     @property
     def longest_lifetime_days(self) -> int:
@@ -73,24 +75,21 @@ class PolicyBook:
     def banner(self, region: Region, lang: str) -> Banner:
         return self._banners[(region.code, lang)]
 
-    def visitor_config_json(self, location: Location, region: Region, lang: str,
-                            gpc: bool) -> tuple[bytes, str]:
-        """The config response serialised, and its ETag.
+    def visitor_config_json(self, region: Region, lang: str, gpc: bool) -> bytes:
+        """The config response serialised (compact JSON, UTF-8).
 
-        Few distinct answers exist (region x language x GPC x place), so they are
-        serialised and hashed once and then served from a bounded cache: a config
-        request is the service's hottest path.
+        Few distinct answers exist (region x language x GPC), so each is
+        serialised once and then served from a bounded cache: a config request is
+        the service's hottest path.
         """
-        return self._serialised(region.code, lang, gpc, location.country, location.subdivision)
+        return self._serialised(region.code, lang, gpc)
 
-    def _serialise(self, code: str, lang: str, gpc: bool, country, subdivision):
-        config = self.visitor_config(Location(country, subdivision, "cache"),
-                                     self.catalog.regions[code], lang, gpc)
-        body = json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode()
-        return body, hashlib.sha1(body).hexdigest()
+    def _serialise(self, code: str, lang: str, gpc: bool) -> bytes:
+        config = self.visitor_config(self.catalog.regions[code], lang, gpc)
+        return json.dumps(config, ensure_ascii=False, separators=(",", ":")).encode()
 
-    def visitor_config(self, location: Location, region: Region, lang: str, gpc: bool) -> dict:
-        """The config response: the static banner plus this visitor's facts."""
+    def visitor_config(self, region: Region, lang: str, gpc: bool) -> dict:
+        """The config response: the static banner and what the visitor's GPC signal changes."""
         banner = self.banner(region, lang)
         honored = gpc and bool(region.sale_share_categories)
         categories = banner.body["categories"]
@@ -101,8 +100,6 @@ class PolicyBook:
             **banner.body,
             "categories": categories,
             "config_hash": banner.config_hash,
-            "country": location.country,
-            "subdivision": location.subdivision,
             "gpc": {"signal": gpc, "honored": honored,
                     "categories": list(region.sale_share_categories)},
         }

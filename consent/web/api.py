@@ -7,27 +7,21 @@ from datetime import timedelta
 from flask import Blueprint, current_app, jsonify, request, url_for
 
 from ..ledger import recording
-from .context import (
-    get_book,
-    get_consent_schema,
-    get_keys,
-    get_settings,
-    get_store,
-    locate,
-)
-from .schemas import ConfigQuerySchema, ReceiptCreatedSchema
+from .answers import get_answers
+from .context import get_book, get_consent_schema, get_keys, get_settings, get_store
+from .schemas import ReceiptCreatedSchema
 from .visit import (
+    config_query,
     current_visit,
     json_body,
     require_site_origin,
-    wanted_languages,
+    wanted_banner,
     with_idempotency_key,
 )
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 CONFIG_MAX_AGE = 300
 
-_config_query = ConfigQuerySchema()
 _created = ReceiptCreatedSchema()
 
 
@@ -37,20 +31,13 @@ def config():
 
     :raise 422: if ``lang`` is not a language tag.
     """
-    query = _config_query.load(request.args)
-    book = get_book()
-    location = locate()
-    region = book.policy_for(location)
-    lang = book.negotiate(wanted_languages(query.get("lang")), region)
-    gpc = request.headers.get("Sec-GPC", "").strip() == "1"
-    body, etag = book.visitor_config_json(location, region, lang, gpc)
-    response = current_app.response_class(body, mimetype="application/json")
-    response.set_etag(etag)
+    banner = wanted_banner(config_query().get("lang"))
+    response = get_answers().config(banner.region.code, banner.lang, banner.gpc).respond()
     # The demo's ?region= switch changes the answer behind the same URL: revalidate (ETag) every time.
     demo = get_settings().demo
     response.headers["Cache-Control"] = "private, no-cache" if demo else f"private, max-age={CONFIG_MAX_AGE}"
     response.vary.update(("Accept-Language", "Sec-GPC", "Origin"))
-    return response.make_conditional(request)
+    return response
 
 
 @bp.post("/consents")

@@ -37,7 +37,9 @@ from . import (
     reports,
     rights,
     schemas,
+    widget,
 )
+from .answers import Answers
 
 log = logging.getLogger(__name__)
 # The widget's endpoints answer cross-origin requests from the configured sites only.
@@ -75,6 +77,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     book = app.extensions["consent.policies"] = PolicyBook(catalog)
     app.extensions["consent.consent_schema"] = schemas.consent_schema(catalog.optional_categories)
     _check_retention(settings, book)
+    app.extensions["consent.answers"] = Answers(book, ROOT / "static" / "js" / "consent-embed.js")
     app.extensions["consent.locator"] = Locator(settings)
     store = open_store(settings.database, settings.batching, settings.anchor_file)
     store.migrate()
@@ -93,7 +96,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
         hops = settings.proxy_hops
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
-    for blueprint in (api.bp, rights.bp, proof.bp, ops.bp, demo.bp, reports.bp, admin.bp,
+    for blueprint in (api.bp, widget.bp, rights.bp, proof.bp, ops.bp, demo.bp, reports.bp, admin.bp,
                       openapi.bp):
         app.register_blueprint(blueprint)
     limits.init_app(app, settings)

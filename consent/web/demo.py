@@ -20,6 +20,8 @@ PRODUCTS = (
     {"name": "Aurora Drop Earrings", "price": "€159", "material": "Labradorite, sterling silver"},
     {"name": "Tidal Link Bracelet", "price": "€329", "material": "Recycled 14k gold"},
 )
+# The shop's own language: its <html lang> and its tag's ?lang= (the banner's language).
+PAGE_LANG = "en"
 DEMO_REGIONS = (("DE", "Germany (EEA, opt-in)"), ("GB", "United Kingdom (opt-in)"),
                 ("US-CA", "California (opt-out)"), ("CA-QC", "Quebec (opt-in)"),
                 ("BR", "Brazil (opt-in)"), ("JP", "Japan (notice)"),
@@ -36,7 +38,8 @@ def shop():
     lang = book.negotiate(wanted_languages(None), region)
     response = make_response(render_template(
         "shop.html", products=PRODUCTS, demo_regions=DEMO_REGIONS, location=location,
-        region=region, config=book.visitor_config(location, region, lang, False),
+        page_lang=PAGE_LANG,
+        region=region, config=book.visitor_config(region, lang, False),
         api=request.host_url.rstrip("/")))
     override = request.args.get("region")
     if override is not None:

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 # endpoint -> the setting that holds its limit
 LIMITED_ENDPOINTS = {
     "api.config": ("CONSENT_RATELIMIT_CONFIG", "ratelimit_config"),
+    "widget.script": ("CONSENT_RATELIMIT_CONFIG", "ratelimit_config"),   # the config, with the script
     "api.record_consent": ("CONSENT_RATELIMIT_CONSENTS", "ratelimit_consents"),
     # tokens are long random strings, but a guessing loop should still hit a wall
     "admin.sign_in": ("CONSENT_RATELIMIT_SIGN_IN", "ratelimit_sign_in"),

@@ -40,6 +40,16 @@ OPERATIONS = {
                       "304": {"description": "unchanged since If-None-Match"},
                       **_errors(422, 429)},
     }},
+    "/widget.js": {"get": {
+        "summary": "The one-request tag: the widget's first layer with this visitor's banner "
+                   "configuration in it (a script, not JSON).",
+        "parameters": [{"in": "query", "schema": schemas.ConfigQuerySchema}],
+        "responses": {"200": {"description": "the script", "headers": {
+                          "ETag": {"schema": {"type": "string"}}},
+                          "content": {"text/javascript": {"schema": {"type": "string"}}}},
+                      "304": {"description": "unchanged since If-None-Match"},
+                      **_errors(422, 429)},
+    }},
     "/api/v1/consents": {"post": {
         "summary": "Record a visitor's choice as a consent receipt.",
         "parameters": [{"in": "header", "name": "Idempotency-Key", "required": False,

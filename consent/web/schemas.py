@@ -151,8 +151,6 @@ class GpcConfigSchema(Schema):
 
 class ConfigSchema(Schema):
     region = fields.String(required=True)
-    country = fields.String(allow_none=True, required=True)
-    subdivision = fields.String(allow_none=True, required=True)
     model = fields.String(required=True, validate=validate.OneOf(("opt-in", "opt-out", "notice")))
     revision = fields.Integer(required=True)
     config_hash = fields.String(required=True)

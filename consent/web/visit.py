@@ -1,6 +1,6 @@
 """What a widget request says: its JSON body, its site origin, its languages, its visitor.
 
-Shared by the widget's blueprints (api, rights, proof), so that none imports another.
+Shared by the widget's blueprints (api, rights, proof, widget), so that none imports another.
 """
 
 from __future__ import annotations
@@ -8,15 +8,17 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import request
 from marshmallow import Schema, ValidationError, fields
 
 from ..ledger.recording import Visit
-from .context import get_settings, locate
+from ..policy.data import Region
+from .context import get_book, get_settings, locate
 from .errors import ApiError
-from .schemas import IDEMPOTENCY_KEY
+from .schemas import IDEMPOTENCY_KEY, ConfigQuerySchema
 
 # text/plain lets the widget post without a CORS preflight (a "simple request").
 BODY_TYPES = ("application/json", "text/plain")
@@ -82,6 +84,42 @@ def with_idempotency_key(choice: dict, header: str | None) -> dict:
     if choice.get("idempotency_key", key) != key:
         raise ValidationError({"Idempotency-Key": ["Differs from idempotency_key in the body."]})
     return {**choice, "idempotency_key": key}
+
+
+_config_query = ConfigQuerySchema()
+
+
+def config_query() -> dict:
+    """The validated ``?lang=`` and ``?region=`` of a config or widget request (do not change it).
+
+    :raise ValidationError: (422) if ``lang`` is not a language tag.
+    """
+    args = request.args
+    return _load_query(args.get("lang"), args.get("region"))
+
+
+@functools.lru_cache(maxsize=512)
+def _load_query(lang: str | None, region: str | None) -> dict:
+    # Few distinct values ever come (a site's pages use a handful): validated once each.
+    # A value that fails raises, and is not kept.
+    return _config_query.load({k: v for k, v in (("lang", lang), ("region", region)) if v is not None})
+
+
+class WantedBanner(NamedTuple):
+    """Which banner a visitor gets: (region, lang, gpc) is the answers' key."""
+    region: Region
+    lang: str
+    gpc: bool
+    located_by: str         # the Location's source: header, geoip, override, private, unknown
+
+
+def wanted_banner(lang: str | None) -> WantedBanner:
+    """The banner for this request's visitor, in ``lang`` if given, else in their browser's."""
+    book = get_book()
+    location = locate()
+    region = book.policy_for(location)
+    gpc = request.headers.get("Sec-GPC", "").strip() == "1"
+    return WantedBanner(region, book.negotiate(wanted_languages(lang), region), gpc, location.source)
 
 
 def wanted_languages(explicit: str | None) -> Iterator[str]:

@@ -26,5 +26,5 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture
 def demo_server(live_server):
-    """The demo shop under gunicorn on 127.0.0.1, its own origin allowed."""
+    """The demo shop served as production runs it (flask consent serve) on 127.0.0.1, its own origin allowed."""
     return live_server(workers=2, CONSENT_MODE="demo")

@@ -1,15 +1,15 @@
 /**
  * The banner configuration, fetched from the service with a short timeout and
- * validated. Anything missing, slow or malformed gives null: the caller then
- * fails closed on the built-in configuration.
+ * validated (the two-request tag). Anything missing, slow or malformed gives
+ * null: the caller then fails closed on the built-in configuration.
  */
-import { FALLBACK } from "./fallback.js";
+import { builtIn } from "./fallback.js";
 import { wantedLanguage } from "./language.js";
 
 export const TIMEOUT_MS = 2500;
-// The built-in texts, and those only the service's banners use.
-const TEXTS = [...Object.keys(FALLBACK.texts), "ok", "do_not_sell", "dialog_description", "dialog_services",
-  "dialog_gpc_honored", "download", "delete", "dialog_deleted", "dialog_unavailable"];
+// The texts of the built-in configuration, and those only the service's banners and the dialog's details use.
+const EXTRA = ["ok", "do_not_sell", "dialog_description", "dialog_services", "dialog_gpc_honored", "download",
+  "delete", "dialog_deleted", "dialog_unavailable"];
 
 const isString = (v) => typeof v === "string";
 const strings = (list) => Array.isArray(list) && list.every(isString);
@@ -20,7 +20,7 @@ export function valid(c) {
   try {
     return ["opt-in", "opt-out", "notice"].includes(c.model) && count(c.revision) && count(c.lifetime_days) &&
       /^[0-9a-f]{64}$/.test(c.config_hash) && isString(c.lang) && strings(c.gpc.categories) &&
-      TEXTS.every((key) => isString(c.texts[key])) &&
+      [...Object.keys(builtIn().texts), ...EXTRA].every((key) => isString(c.texts[key])) &&
       c.categories.every((k) =>
         [[k.id, k.title, k.description], k.consent_mode, k.cookies, k.services].every(strings));
   } catch {

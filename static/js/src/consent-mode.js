@@ -3,7 +3,7 @@
  * denied before any tag can run, then updated from the visitor's choice, with a
  * `cm_consent_update` event so that Tag Manager triggers can follow.
  */
-import { CATEGORIES } from "./fallback.js";
+import { CATEGORIES } from "./catalog.js";
 
 // gtag.js and Tag Manager read the arguments object itself, not an array.
 function gtag() {

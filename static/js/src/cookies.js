@@ -11,7 +11,8 @@
  * The check cannot stop a script on the page from forging a value (nothing in a
  * browser can); the signed receipt on the server is the proof of consent.
  */
-import { OPTIONAL } from "./fallback.js";
+import { OPTIONAL } from "./catalog.js";
+import { page } from "./tag.js";
 
 const NAME = "cm_consent";
 const FORMAT = /^1\.([0-9a-f]{32})\.(\d+)\.([01]+)\.(\d+)\.([a-z_]+)\.([01])([01])\.([0-9a-f]{8})$/;
@@ -27,27 +28,25 @@ export const now = () => Math.floor(Date.now() / 1000);
 /** Every [name, value] of document.cookie, in order. */
 const jar = () => document.cookie.split("; ").map((pair) => pair.split(/=(.*)/));
 
-function parse(value) {
-  const m = FORMAT.exec(value);
-  // Unchecked, from a different set of categories, or from the future (beyond clock skew): not ours.
-  if (!m || fnv(value.slice(0, -9)) !== m[8] || m[3].length !== OPTIONAL.length || m[4] > now() + DAY) return null;
-  return {
-    _choices: Object.fromEntries(OPTIONAL.map((id, i) => [id, m[3][i] > 0])),
-    _record: { _id: m[1], _rev: +m[2], _time: +m[4], _method: m[5], _optOut: m[6] > 0, _gpc: m[7] > 0 },
-  };
-}
-
 /** The newest valid stored choice (a host and a parent-domain cookie may both exist), or null. */
 export function readConsent() {
   let best = null;
   for (const [name, value] of jar()) {
-    const found = name === NAME && parse(value);
-    if (found && !(best?._record._time > found._record._time)) best = found;
+    const m = name === NAME && FORMAT.exec(value);
+    // Unchecked, from a different set of categories, or from the future (beyond clock skew): not ours.
+    if (!m || fnv(value.slice(0, -9)) !== m[8] || m[3].length !== OPTIONAL.length || m[4] > now() + DAY ||
+      best?._record._time > m[4]) continue;
+    best = {
+      _choices: Object.fromEntries(OPTIONAL.map((id, i) => [id, m[3][i] > 0])),
+      _record: { _id: m[1], _rev: +m[2], _time: +m[4], _method: m[5], _optOut: m[6] > 0, _gpc: m[7] > 0 },
+    };
   }
   return best;
 }
 
-export function writeConsent(record, choices, days, domain) {
+/** Store the choice for `days` (0: delete it), on the tag's data-cookie-domain if the browser takes it there. */
+export function writeConsent(record, choices, days) {
+  const domain = page._domain;
   const body = ["1", record._id, record._rev, OPTIONAL.map((id) => +choices[id]).join(""), record._time,
     record._method, +record._optOut + "" + +record._gpc].join(".");
   const value = `${body}.${fnv(body)}`;
@@ -62,11 +61,11 @@ export function writeConsent(record, choices, days, domain) {
 
 /** Expire every cookie matching the patterns (`*` is a wildcard) on this host and its parent domains. */
 export function clearCookies(patterns) {
-  const match = new RegExp(`^(${patterns.map((p) => p.replace(/[^\w*]/g, "\\$&").replace(/\*/g, ".*")).join("|")})$`);
+  let match;   // built only when there is a cookie to test: most first visits have none a script can see
   const parts = location.hostname.split(".");
   for (const [name] of jar()) {
-    // No patterns make /^()$/, which matches only an empty name, whose expiry the browser refuses.
-    if (name === NAME || !match.test(name)) continue;
+    if (!name || name === NAME || !(match ||= new RegExp(`^(${patterns.map((p) =>
+      p.replace(/[^\w*]/g, "\\$&").replace(/\*/g, ".*")).join("|")})$`)).test(name)) continue;
     for (let i = 0; i < parts.length; i++) {
       // i = 0 also expires the host-only cookie; an address's "parent domains" are simply refused.
       document.cookie = `${name}=; Path=/; Max-Age=0${i ? `; Domain=${parts.slice(i - 1).join(".")}` : ""}`;

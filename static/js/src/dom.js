@@ -1,6 +1,6 @@
 /**
- * Building the widget's elements: h("button", {class: "x", onclick: fn}, "text", child).
- * A falsy attribute value leaves the attribute out.
+ * Building the widget's elements: h("p", {class: "x", onclick: fn}, "text", child).
+ * A falsy attribute value leaves the attribute out; listeners run through guard.
  */
 import { guard } from "./guard.js";
 
@@ -14,6 +14,3 @@ export function h(tag, props, ...children) {
   el.append(...children.flat().filter(Boolean));
   return el;
 }
-
-/** Not a submit button, also where a placeholder sits inside the page's own form. */
-export const button = (text, onclick) => h("button", { type: "button", onclick }, text);

@@ -5,8 +5,9 @@
  * says why and offers a button that allows the category; a later withdrawal
  * unloads the frame again.
  */
-import { button, h } from "./dom.js";
-import { allows, state } from "./state.js";
+import { h } from "./dom.js";
+import { state } from "./state.js";
+import { button } from "./ui.js";
 
 const placeholders = new WeakMap();
 
@@ -16,25 +17,22 @@ function placeholder(frame, allow) {
   const title = categories.find((c) => c.id === id)?.title || id;
   return h("div", { class: "cm-placeholder", lang },
     h("p", null, texts.dialog_placeholder.replace("{category}", title)),
-    button(texts.load_content, () => allow(id)));
+    button("load_content", () => allow(id)));
 }
 
-/** Load allowed frames, hold back denied ones behind a placeholder. */
-export function syncFrames(allow) {
-  if (!state._known) return;
-  for (const frame of document.querySelectorAll("iframe[data-category][data-src]")) {
-    const shown = placeholders.get(frame);
-    if (allows(frame.dataset.category)) {
-      if (frame.getAttribute("src") !== frame.dataset.src) frame.src = frame.dataset.src;
-      frame.style.removeProperty("display");
-      shown?.remove();
-      placeholders.delete(frame);
-    } else if (!shown) {
-      if (frame.hasAttribute("src")) frame.src = "about:blank";
-      frame.style.setProperty("display", "none", "important");
-      const host = placeholder(frame, allow);
-      frame.before(host);
-      placeholders.set(frame, host);
-    }
+/** Load an allowed frame, hold back a denied one behind a placeholder. */
+export function syncFrame(frame, allowed, allow) {
+  const shown = placeholders.get(frame);
+  if (allowed) {
+    if (frame.getAttribute("src") !== frame.dataset.src) frame.src = frame.dataset.src;
+    frame.style.removeProperty("display");
+    shown?.remove();
+    placeholders.delete(frame);
+  } else if (!shown) {
+    if (frame.hasAttribute("src")) frame.src = "about:blank";
+    frame.style.setProperty("display", "none", "important");
+    const host = placeholder(frame, allow);
+    frame.before(host);
+    placeholders.set(frame, host);
   }
 }

@@ -1,14 +1,18 @@
 /**
- * The script gate. `<script type="text/plain" data-category="analytics">` runs
- * once its category (every category, when it names several) is allowed: it is
- * re-created with every attribute copied, the CSP nonce included, and the
- * original's `data-type` (if any) as its type. Scripts run one after another in
- * document order, each at most once, and the same holds for scripts a
- * single-page app inserts later.
+ * The gate, over every element that names its categories in `data-category`
+ * (every category it names must be allowed; unknown names never are):
+ * - `<script type="text/plain">` runs once allowed: it is re-created with every
+ *   attribute copied, the CSP nonce included, and the original's `data-type` (if
+ *   any) as its type. Scripts run one after another in document order, each at
+ *   most once;
+ * - `<iframe data-src>` loads while allowed (frames.js).
+ * The same holds for elements the parser or a single-page app adds later.
  */
-import { allows } from "./state.js";
+import { syncFrame } from "./frames.js";
+import { allows, state } from "./state.js";
 
-const SELECTOR = 'script[type="text/plain"][data-category]';
+/* global __EMBEDDED__ */
+const GATED = 'script[type="text/plain"][data-category],iframe[data-category][data-src]';
 const started = new WeakSet();
 let queue = Promise.resolve();
 
@@ -29,11 +33,17 @@ function run(original) {
   });
 }
 
-/** Start every gated script that is now allowed and has not run yet. */
-export function activateScripts() {
-  for (const script of document.querySelectorAll(SELECTOR)) {
-    if (started.has(script) || !allows(script.dataset.category)) continue;
-    started.add(script);
-    queue = queue.then(() => run(script));
+/** Start every allowed script that has not run yet; load or hold back every frame. `allow(id)`: a placeholder's button. */
+export function openGates(allow) {
+  // (Until the two-request tag's configuration decided, frames keep neither content nor placeholder.)
+  if (!__EMBEDDED__ && !state._known) return;
+  for (const el of document.querySelectorAll(GATED)) {
+    const allowed = allows(el.dataset.category);
+    if (el.tagName === "IFRAME") {
+      syncFrame(el, allowed, allow);
+    } else if (allowed && !started.has(el)) {
+      started.add(el);
+      queue = queue.then(() => run(el));
+    }
   }
 }

@@ -4,17 +4,17 @@
  * widget never throws into the host page.
  */
 import { hideBanner } from "./banner.js";
+import { OPTIONAL } from "./catalog.js";
 import { clearCookies, writeConsent } from "./cookies.js";
 import { pushDefaults, pushUpdate } from "./consent-mode.js";
-import { closeDialog } from "./dialog.js";
-import { OPTIONAL } from "./fallback.js";
-import { syncFrames } from "./frames.js";
-import { activateScripts } from "./gate.js";
+import { openGates } from "./gate.js";
 import { guard } from "./guard.js";
+import { closePreferences } from "./preferences.js";
 import { flush, send } from "./receipts.js";
 import { CHOICE, state, watch } from "./state.js";
-import { announce } from "./ui.js";
-import { afterLoad, all, choose, page, showPreferences, start } from "./visit.js";
+import { page, readTag } from "./tag.js";
+import { announce, bodyArrived } from "./ui.js";
+import { afterLoad, all, choose, showPreferences, start } from "./visit.js";
 
 const listeners = new Set();
 const allowOne = (id) => choose({ ...state._choices, [id]: true }, "custom");  // a placeholder's button
@@ -40,24 +40,21 @@ function receipt() {
 guard(() => {
   if (window.ConsentManager) return;   // the tag was included twice
   pushDefaults();
-  const script = document.currentScript || document.querySelector("script[data-api]");
-  page._api = (script?.dataset.api || new URL(script?.src || location.href).origin).replace(/\/+$/, "");
-  page._domain = script?.dataset.cookieDomain;
+  readTag();
 
   watch(() => pushUpdate(state._choices, state._record?._method));
-  watch(activateScripts);
-  watch(() => syncFrames(allowOne));
+  watch(() => openGates(allowOne));
   watch((how) => {
     const { categories, lifetime_days } = state._config;
-    if (how === CHOICE) writeConsent(state._record, state._choices, lifetime_days, page._domain);
+    if (how === CHOICE) writeConsent(state._record, state._choices, lifetime_days);
     clearCookies(categories.filter((c) => !state._choices[c.id]).flatMap((c) => c.cookies));
   });
   watch((how) => {
     if (how !== CHOICE) return;
     hideBanner();
-    closeDialog();
+    closePreferences();
     announce(state._config.texts.dialog_saved);
-    send(page._api, receipt());
+    send(receipt());
   });
   watch(() => {
     const detail = { ...describe(), choices: { ...state._choices } };
@@ -88,11 +85,14 @@ guard(() => {
     event.preventDefault();
     showPreferences();
   }));
+  // Everything the parser or a single-page app adds: gated tags and frames, and the body.
   new MutationObserver(guard(() => {
-    activateScripts();
-    syncFrames(allowOne);
+    bodyArrived();
+    openGates(allowOne);
   })).observe(document.documentElement, { childList: true, subtree: true });
 
   start();
-  afterLoad(() => flush(page._api));   // what an earlier page could not deliver
+  // What an earlier page could not deliver: only after a choice was stored can anything wait
+  // (a first visit does not touch localStorage, whose first use is slow).
+  if (state._record) afterLoad(flush);
 })();

@@ -8,6 +8,8 @@
  * entry, so a receipt the service did record may be posted once more: the
  * service counts one answer per visitor and day either way.
  */
+import { page } from "./tag.js";
+
 const KEY = "cm_queue";
 let running = Promise.resolve();
 
@@ -27,10 +29,10 @@ const write = (queue) => {
 };
 
 /** `unstored`: a receipt storage would not take; this page still posts it, once. */
-async function deliver(api, unstored) {
+async function deliver(unstored) {
   for (const entry of [...read(), ...unstored]) {
     // Unreachable: fetch throws, which ends this flush; the entry waits for a later page.
-    const response = await fetch(`${api}/api/v1/consents`,
+    const response = await fetch(`${page._api}/api/v1/consents`,
       { method: "POST", body: JSON.stringify(entry.b), keepalive: true });
     const status = response.status;
     if (status >= 500 || status === 408 || status === 429) return;
@@ -40,15 +42,15 @@ async function deliver(api, unstored) {
 }
 
 /** Post every queued receipt, one flush at a time in this page and across tabs. */
-export function flush(api, unstored = []) {
-  const run = () => deliver(api, unstored);
+export function flush(unstored = []) {
+  const run = () => deliver(unstored);
   return running = running.then(() => navigator.locks?.request(KEY, run) ?? run()).catch(() => {});
 }
 
 /** After the record was erased: no queued choice may re-create it. */
 export const drop = () => write([]);
 
-export function send(api, body) {
+export function send(body) {
   const entry = { k: Math.random(), b: body };
-  return flush(api, write([...read(), entry]) ? [] : [entry]);
+  return flush(write([...read(), entry]) ? [] : [entry]);
 }

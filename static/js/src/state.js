@@ -3,8 +3,10 @@
  * Mode, the cookie, the receipt sender, the UI and the public events are each
  * a watcher; none of them knows about the others.
  */
-import { CATEGORIES, FALLBACK } from "./fallback.js";
+import { CATEGORIES } from "./catalog.js";
 import { guard } from "./guard.js";
+
+/* global __EMBEDDED__ */
 
 /** How a state came about: read from the cookie, the region's default, or the visitor's choice. */
 export const STORED = 0, DEFAULT = 1, CHOICE = 2;
@@ -15,9 +17,10 @@ export const normalise = (given) =>
 
 export const state = {
   _choices: normalise({}), // category id -> allowed, for every category the widget knows
-  _record: null,       // the visitor's choice: {_id, _rev, _method, _time, _gpc, _optOut}
-  _config: FALLBACK,   // what the banner shows: fetched, or built in
-  _known: false,       // false until a stored choice, a config or the fallback decided
+  // (unset until known, for size:)
+  // _record   the visitor's choice: {_id, _rev, _method, _time, _gpc, _optOut}
+  // _config   what the banner shows: with the script, fetched, or built in
+  // _known    true once a stored choice, a config or the fallback decided (two-request tag)
 };
 const watchers = [];
 
@@ -29,7 +32,7 @@ export const allows = (names) =>
 
 export function apply(choices, how, record) {
   state._choices = normalise(choices);
-  state._known = true;
+  if (!__EMBEDDED__) state._known = true;   // (the one-request tag knows from the start)
   if (record) state._record = record;
   for (const watcher of watchers) watcher(how);
 }

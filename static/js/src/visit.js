@@ -1,26 +1,32 @@
 /**
  * What happens on one page view. A valid stored choice applies at once, with no
- * banner and no request before the load event. After the load event the
- * configuration is fetched in the background: when its revision is newer than
- * the stored choice's, the banner asks again, and the revision is remembered
- * (localStorage `cm_revision`) so that later pages hold the old choice back
- * until the visitor answers. Without a valid choice the configuration is
- * fetched with a short timeout and the banner its model asks for is shown;
- * when it cannot be had, the built-in English opt-in banner is, and nothing
- * optional runs until the visitor says so.
+ * banner and no request before the load event. Otherwise the banner its
+ * model asks for is shown, from the configuration that came with the script
+ * (the one-request tag, /widget.js) or that is fetched with a short timeout (the
+ * two-request tag, static/js/consent.js); when the latter cannot be had, the
+ * built-in English opt-in banner is, and nothing optional runs until the
+ * visitor says so. The two tags are two builds of this code (__EMBEDDED__).
+ *
+ * A revision newer than the stored choice's asks again. The one-request tag
+ * knows the revision at once; the two-request tag checks it after the load
+ * event and remembers it (localStorage `cm_revision`), so that later pages
+ * hold the old choice back until the visitor answers.
  */
 import { bannerShown, hideBanner, showBanner } from "./banner.js";
+import { OPTIONAL } from "./catalog.js";
 import { fetchConfig } from "./config.js";
-import { newConsentId, now, readConsent, writeConsent } from "./cookies.js";
-import { closeDialog, openDialog } from "./dialog.js";
-import { FALLBACK, OPTIONAL } from "./fallback.js";
+import { newConsentId, now, readConsent } from "./cookies.js";
+import { builtIn } from "./fallback.js";
+import { GIVEN } from "./given.js";
 import { guard } from "./guard.js";
+import { prefetch } from "./later.js";
+import { preferences } from "./preferences.js";
 import { CHOICE, DEFAULT, STORED, apply, state } from "./state.js";
+import { page } from "./tag.js";
 import { whenBody } from "./ui.js";
 
-/** Where this page's widget came from: `_api` (the service) and `_domain` (data-cookie-domain, or none). */
-export const page = {};
-let fetching = null;   // this page view's one config request
+/* global __EMBEDDED__ */
+let fetching = null;   // this page view's one config request (two-request tag)
 const REVISION = "cm_revision";
 
 /** The newest revision this browser has been told about, or 0. */
@@ -64,34 +70,27 @@ function act(action, picked) {
   else choose(state._choices, "notice");                                     // OK: the notice was seen
 }
 
-/**
- * After an erasure the service can no longer prove the visitor's choice: as after a
- * withdrawal, the cookie goes (Max-Age 0), optional categories are off (their cookies
- * cleared, Consent Mode denied), and the banner asks again; the next choice gets a new id.
- */
-export function forget() {
-  writeConsent(state._record, state._choices, 0, page._domain);
-  state._record = null;
-  apply({}, DEFAULT);
-  closeDialog();
-  showBanner(act, gpcHonored());
+/** The banner, once the body exists; then, after the load event, the dialog's part, so that it opens at once. */
+export function ask() {
+  whenBody(guard(() => showBanner(act, gpcHonored())));
+  if (__EMBEDDED__) afterLoad(prefetch);
 }
 
 const loadConfig = () => (fetching ||= fetchConfig(page._api));
 
 export async function showPreferences() {
-  if (!state._config.config_hash) {
-    // A returning visitor before the background check: this page's config, or the built-in one.
-    state._config = (await loadConfig()) || state._config;
-  }
-  whenBody(guard(() => openDialog(act, gpcHonored())));
+  // A returning visitor before the background check (two-request tag): this page's config, or the built-in one.
+  if (!__EMBEDDED__ && !state._config.config_hash) state._config = (await loadConfig()) || state._config;
+  const dialog = await preferences();
+  // (Only the one-request tag's dialog can be missing: fetching it failed. The banner offers the choice again.)
+  whenBody(guard(() => dialog ? dialog._open(act, gpcHonored()) : ask()));
 }
 
 /** Show what the configuration's model asks; `stale` is a choice that no longer holds. */
 function decide(config, stale) {
-  state._config = config;
+  if (!__EMBEDDED__) state._config = config;   // (the one-request tag's is set from the start)
   // The visitor already chose (through the API) while the config was on its way.
-  if (state._record && state._record !== stale?._record && state._record._rev >= config.revision) return;
+  if (!__EMBEDDED__ && state._record && state._record !== stale?._record && state._record._rev >= config.revision) return;
   if (config.model === "opt-in") {
     apply({}, DEFAULT);
   } else {
@@ -101,10 +100,10 @@ function decide(config, stale) {
     if (gpcHonored()) choose(noSale(defaults), "gpc");
     else apply(defaults, DEFAULT);
   }
-  whenBody(guard(() => showBanner(act, gpcHonored())));
+  ask();
 }
 
-/** After the load event: is the stored choice still for the current revision? */
+/** After the load event (two-request tag): is the stored choice still for the current revision? */
 const recheck = () => loadConfig().then(guard((config) => {
   if (!config) return;
   state._config = config;
@@ -112,29 +111,31 @@ const recheck = () => loadConfig().then(guard((config) => {
     try {
       localStorage.setItem(REVISION, config.revision);
     } catch {}
-    showBanner(act, gpcHonored());
+    ask();
   }
 }));
 
 export function start() {
   const stored = readConsent();
-  const known = knownRevision();
-  // The built-in configuration, at the newest revision this browser has seen, until the service answers.
-  const fallback = state._config = { ...FALLBACK, revision: Math.max(stored?._record._rev || 1, known) };
-  const stale = stored && (stored._record._rev < known ||
+  // The one-request tag's configuration came with the script, current; the two-request tag starts
+  // from the built-in one, at the newest revision this browser has seen, until the service answers.
+  const config = state._config = __EMBEDDED__ ? GIVEN :
+    { ...builtIn(), revision: Math.max(stored?._record._rev || 1, knownRevision()) };
+  const stale = stored && (stored._record._rev < config.revision ||
     // GPC switched on since an opt-out choice: the region's law makes it count, so ask again.
     (stored._record._optOut && gpcSignal() && !stored._record._gpc));   // (the built-in config has no signal)
   if (stored && !stale) {
     apply(stored._choices, STORED, stored._record);
-    afterLoad(recheck);
+    if (!__EMBEDDED__) afterLoad(recheck);
   } else {
     if (stored) state._record = stored._record;   // its consent_id carries over to the new answer
-    loadConfig().then(guard((config) => decide(config || fallback, stale && stored)));
+    if (__EMBEDDED__) decide(config, stale && stored);
+    else loadConfig().then(guard((fetched) => decide(fetched || config, stale && stored)));
   }
 }
 
 export function afterLoad(fn) {
-  const later = () => setTimeout(guard(fn));
-  if (document.readyState === "complete") later();
-  else addEventListener("load", later, { once: true });
+  const soon = () => setTimeout(guard(fn));
+  if (document.readyState === "complete") soon();
+  else addEventListener("load", soon);   // (it fires once)
 }

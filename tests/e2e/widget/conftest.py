@@ -1,10 +1,12 @@
-"""Widget tests: the real consent.js in Chromium against the real service under gunicorn.
+"""Widget tests: the real widget in Chromium against the real service.
 
+The demo shop carries the one-request tag (/widget.js, its dialog loaded
+lazily); pages that the demo shop does not have (a strict CSP, a hostile
+stylesheet, a cookie domain) are served with ``page.route`` and carry either
+tag: ``serve_page(..., tag="static")`` the two-request static/js/consent.js,
+``tag="one-request"`` /widget.js. The widget and the API behind them stay real.
 One demo server serves the whole session (every test has its own browser
-context, so its own cookies, storage and consent_id). Pages that the demo shop
-does not have (a strict CSP, a hostile stylesheet, a cookie domain) are served
-on the server's own origin with ``page.route``; the widget and the API behind
-them stay real.
+context, so its own cookies, storage and consent_id).
 """
 
 from __future__ import annotations
@@ -110,12 +112,16 @@ def in_region(page, shop: Shop, region: str, host: str | None = None) -> None:
                                "url": shop.at(host) if host else shop.url}])
 
 
+TAGS = {
+    "static": '<script src="{origin}/static/js/consent.js" data-api="{api}"{attrs}></script>',
+    "one-request": '<script src="{origin}/widget.js?lang={lang}" data-api="{api}"{attrs}></script>',
+}
 TEST_PAGE = """<!doctype html>
 <html lang="{lang}">
 <head>
 <meta charset="utf-8">
 <title>Widget test page</title>
-<script src="{origin}/static/js/consent.js" data-api="{api}"{attrs}></script>
+{tag}
 {head}
 </head>
 <body>
@@ -124,16 +130,18 @@ TEST_PAGE = """<!doctype html>
 </html>"""
 
 
-def serve_page(page, url: str, *, head: str = "", body: str = "", attrs: str = "", lang: str = "en", api: str | None = None, headers: dict | None = None, widget: str | None = None) -> str:
-    """Serve a test page at ``url`` that carries the widget's script tag.
+def serve_page(page, url: str, *, head: str = "", body: str = "", attrs: str = "", lang: str = "en",
+               api: str | None = None, headers: dict | None = None, widget: str | None = None,
+               tag: str = "static") -> str:
+    """Serve a test page at ``url`` that carries the widget's script tag (see TAGS).
 
     The script comes from ``widget`` and talks to ``api``; both default to the
     page's own origin (the service's, for pages under ``shop.url``).
     """
     parts = urlsplit(url)
     origin = f"{parts.scheme}://{parts.netloc}"
-    html = TEST_PAGE.format(origin=widget or origin, api=api or origin, attrs=attrs, head=head, body=body,
-                            lang=lang)
+    script = TAGS[tag].format(origin=widget or origin, api=api or origin, attrs=attrs, lang=lang)
+    html = TEST_PAGE.format(tag=script, head=head, body=body, lang=lang)
     page.route(url, lambda route: route.fulfill(status=200, body=html, headers={
         "Content-Type": "text/html; charset=utf-8", **(headers or {})}))
     return url

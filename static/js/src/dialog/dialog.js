@@ -4,21 +4,23 @@
  * record" and "Delete my consent record". A native modal <dialog> (the page
  * behind is inert): Esc closes it, Tab wraps inside it, and focus returns to
  * where it was when it closes. Being modal, it has its own polite live region:
- * the one outside it is inert while it is open.
+ * the one outside it is inert while it is open. Its styles join the widget's
+ * shadow root the first time it opens.
  */
-import { button as plain, h } from "./dom.js";
-import { exercise } from "./rights.js";
-import { state } from "./state.js";
-import { uiRoot } from "./ui.js";
+import { PART } from "../hooks.js";
+import { adopt, button, h, state, uiRoot } from "./lent.js";
+import { recordControls } from "./rights.js";
 
+/* global __DIALOG_CSS__ */
 let dialog = null;
-/** The dialog's live region by its rights controls, visible too: "Nothing has been deleted ...". */
-export let note = null;
+let styled = false;
 
 /** act(action, picked): accept_all, reject_all or save, with the switches' state. */
 export function openDialog(act, gpcHonored) {
   closeDialog();
   const root = uiRoot();
+  if (!styled) adopt(__DIALOG_CSS__);
+  styled = true;
   const opener = root.activeElement || document.activeElement;
   const { texts, categories, lang } = state._config;
   const switches = {};
@@ -31,9 +33,9 @@ export function openDialog(act, gpcHonored) {
     description && h("p", { id: `cm-${id}` }, description),
     services.length > 0 && h("p", null, `${texts.dialog_services}: ${services.join(", ")}`)));
   const picked = () => Object.fromEntries(Object.entries(switches).map(([id, input]) => [id, input.checked]));
-  const button = (action) => plain(texts[action], () => act(action, picked()));
+  const choice = (action) => button(action, () => act(action, picked()));
   dialog = h("dialog", {
-    class: "w d", lang, "aria-modal": "true", "aria-labelledby": "cm-dt",
+    class: "w d", lang, "aria-modal": "true", "aria-labelledby": "cm-dt", [PART]: "dialog",
     "aria-describedby": texts.dialog_description && "cm-dd",
     onclose() {
       this.remove();
@@ -54,12 +56,10 @@ export function openDialog(act, gpcHonored) {
   texts.dialog_description && h("p", { id: "cm-dd" }, texts.dialog_description),
   gpcHonored && h("p", null, texts.dialog_gpc_honored),
   h("ul", null, rows),
-  h("div", { class: "act" }, button("reject_all"), button("accept_all"), button("save"),
-    plain(texts.close, closeDialog)),
+  h("div", { class: "act" }, choice("reject_all"), choice("accept_all"), choice("save"),
+    button("close", closeDialog)),
   // Only the service can answer these: the built-in configuration (the service unreachable) has no such texts.
-  state._record && texts.download && [note = h("p", { role: "status" }), h("div", { class: "act" },
-    plain(texts.download, () => exercise()),
-    plain(texts.delete, () => exercise("DELETE")))]);
+  state._record && texts.download && recordControls());
   root.append(dialog);
   dialog.showModal();
 }

@@ -7,15 +7,34 @@
  * cross-origin link's `download` attribute would be ignored anyway; the record
  * is saved from a blob URL, which is same-origin.
  */
-import { h } from "./dom.js";
-import { note } from "./dialog.js";
-import { state } from "./state.js";
-import { drop } from "./receipts.js";
-import { announce } from "./ui.js";
-import { forget, page } from "./visit.js";
+import { closeDialog } from "./dialog.js";
+import { announce, apply, ask, button, drop, h, page, state, writeConsent } from "./lent.js";
+
+/** The dialog's live region by these controls, visible too: "Nothing has been deleted ...". */
+let note = null;
+
+/** The message line, then Download and Delete. */
+export const recordControls = () => [note = h("p", { role: "status" }), h("div", { class: "act" },
+  button("download", () => exercise()),
+  button("delete", () => exercise("DELETE")))];
+
+/**
+ * After an erasure the service can no longer prove the visitor's choice: as after a
+ * withdrawal, the cookie goes (Max-Age 0), optional categories are off (their cookies
+ * cleared, Consent Mode denied), no queued choice may re-create the record, and the
+ * banner asks again; the next choice gets a new id.
+ */
+function forget() {
+  writeConsent(state._record, state._choices, 0);
+  state._record = null;
+  drop();
+  apply({}, 1);   // (state.js's DEFAULT)
+  closeDialog();
+  ask();
+}
 
 /** No method: GET, download. DELETE: erase, then ask again as if the visitor had never chosen. */
-export async function exercise(method) {
+async function exercise(method) {
   const { _id } = state._record;
   const { texts } = state._config;
   let message = texts.dialog_unavailable;   // unless it worked: the service down, an error, a 404
@@ -23,7 +42,6 @@ export async function exercise(method) {
     const response = await fetch(`${page._api}/api/v1/consents/${_id}`, { method });
     if (response.ok) {
       if (method) {
-        drop();                     // a queued choice must not re-create the erased record
         forget();
         announce(texts.dialog_deleted);
       } else {
