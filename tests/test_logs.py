@@ -40,13 +40,16 @@ BODY = {"revision": 1, "method": "reject_all",
     ("ip=2a01:4f8:10a:1::77 left", "ip=2a01:4f8:10a::/48 left"),
     ("[2a01:4f8::1]:443 and ::ffff:85.214.0.1", "[2a01:4f8::/48]:443 and 85.214.0.0/24"),
     ("already 85.214.0.0/24", "already 85.214.0.0/24"),
+    # a decoded %0A in a path: no request may write a log line of its own
+    ('"GET /x\n[2026-01-01] forged HTTP/1.1" 404', '"GET /x\\n[2026-01-01] forged HTTP/1.1" 404'),
     # not addresses, not ids: left as they are
     ("[29/Nov/2026:23:45:01 +0000] took 12:34:56.789", "[29/Nov/2026:23:45:01 +0000] took 12:34:56.789"),
     ("config " + "c" * 64 + " token id 0123456789ab", "config " + "c" * 64 + " token id 0123456789ab"),
     ("version 1.2.3.4.5", "version 1.2.3.4.5"),
     # the machine itself is no visitor
-    ("Listening at: http://127.0.0.1:8000 (7) and [::1]:8000, 0.0.0.0",
-     "Listening at: http://127.0.0.1:8000 (7) and [::1]:8000, 0.0.0.0"),
+    ("Booting at http://127.0.0.1:8000 (7) and [::1]:8000, 0.0.0.0",
+     "Booting at http://127.0.0.1:8000 (7) and [::1]:8000, 0.0.0.0"),
+    ("Listening at: http://192.0.2.2:8000 (7)", "Listening at: http://192.0.2.2:8000 (7)"),
 ])
 def test_redaction_rules(line, redacted):
     assert redact(line) == redacted
@@ -116,11 +119,13 @@ def assert_clean(log: str, consent_id: str, *addresses: str) -> None:
         assert address not in log, f"the full address {address} reached the log"
 
 
-def test_gunicorn_logs_no_consent_id_and_no_full_address(settings_for):
-    server = LiveServer(settings_for(), workers=1).start()
+@pytest.mark.parametrize("server_name", ["granian", "gunicorn"])
+def test_the_servers_log_no_consent_id_and_no_full_address(settings_for, server_name):
+    """granian (`flask consent serve`, production) and gunicorn (gunicorn.conf.py)."""
+    server = LiveServer(settings_for(), workers=1, server=server_name).start()
     try:
         consent_id = visit_and_sign_in(server.url)
-        # an invalid request: gunicorn's own warning names the client
+        # an invalid request: gunicorn's own warning names the client (granian says nothing)
         raw_request("127.0.0.1", server.port, b"GET / HTTP/9.9\r\nHost: x\r\n\r\n")
         time.sleep(0.5)
         log = server.output()
@@ -129,13 +134,14 @@ def test_gunicorn_logs_no_consent_id_and_no_full_address(settings_for):
     assert_clean(log, consent_id, VISITOR, ADMIN)
     assert log.count("/api/v1/consents/<id>") >= 3            # the access-log lines are there
     assert "admin sign-in refused from 81.2.69.0/24" in log
-    assert "Invalid request from ip=127.0.0.1" in log         # loopback: the machine itself
+    if server_name == "gunicorn":
+        assert "Invalid request from ip=127.0.0.1" in log     # loopback: the machine itself
 
 
 @pytest.mark.skipif(outward_address() is None, reason="this machine has no non-loopback address")
 def test_gunicorns_invalid_request_warning_gives_only_the_network(settings_for):
     address = outward_address()
-    server = LiveServer(settings_for(), workers=1, host=address).start()
+    server = LiveServer(settings_for(), workers=1, host=address, server="gunicorn").start()
     try:
         raw_request(address, server.port, b"GET / HTTP/9.9\r\nHost: x\r\n\r\n")
         raw_request(address, server.port, b"GET /api/v1/consents/" + b"ef" * 16
@@ -146,7 +152,27 @@ def test_gunicorns_invalid_request_warning_gives_only_the_network(settings_for):
         server.stop()
     network = str(ipaddress.ip_network(f"{address}/24", strict=False))
     assert f"Invalid request from ip={network}" in log, log[-2000:]
-    assert address not in log and "ef" * 16 not in log
+    assert f"Listening at: http://{address}:{server.port}" in log      # its own, unharmed
+    assert address not in log.replace(f"http://{address}:", "") and "ef" * 16 not in log
+
+
+@pytest.mark.skipif(outward_address() is None, reason="this machine has no non-loopback address")
+def test_granian_from_another_address_logs_none_of_it(settings_for):
+    address = outward_address()
+    server = LiveServer(settings_for(), workers=1, host=address).start()
+    try:
+        consent_id = visit_and_sign_in(server.url)
+        raw_request(address, server.port, b"GET / HTTP/9.9\r\nHost: x\r\n\r\n")
+        time.sleep(0.5)
+        log = server.output()
+    finally:
+        server.stop()
+    # the server's own address where it says where it listens, and nowhere else
+    said = [line for line in log.splitlines() if address in line]
+    assert all("Serving on" in line or "Listening at" in line for line in said), said
+    assert_clean(log.replace(f"http://{address}:", "http://<server>:"), consent_id, VISITOR,
+                 ADMIN, address)
+    assert "/api/v1/consents/<id>" in log
 
 
 def test_the_development_server_logs_no_consent_id_and_no_full_address(settings_for):

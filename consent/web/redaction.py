@@ -7,9 +7,10 @@ that are not ours to format: the HTTP server's access log (gunicorn's, the
 development server's), its "Invalid request from ip=..." warnings, and
 tracebacks. So every log record is redacted when it is created, whichever
 logger and handler it goes to: a 32-hex-digit id becomes ``<id>``, an IPv4
-address its /24 and an IPv6 address its /48 (as receipts keep them).
+address its /24 and an IPv6 address its /48 (as receipts keep them), and a
+control character in it (a newline from a decoded ``%0A``) is escaped.
 Loopback and unspecified addresses (127.0.0.1, ::1, 0.0.0.0) are left: they
-are never a visitor's, and "Listening at: http://127.0.0.1:8000" stays useful.
+are never a visitor's; so is the server's own "Listening at: ..." line.
 """
 
 from __future__ import annotations
@@ -27,7 +28,10 @@ _IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.]*\d|/)")
 _IPV6 = re.compile(r"(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
                    r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})"   # ::ffff:85.214.0.1 too
                    r"(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:.])")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _INSTALLED = "_consent_redacts"
+# Where the server itself listens: its own address, no visitor's (gunicorn's and granian's words).
+OWN_ADDRESS = ("Listening at: ", "Serving on ")
 
 
 def _address(match: re.Match) -> str:
@@ -43,12 +47,15 @@ def _address(match: re.Match) -> str:
 
 def redact(text: str) -> str:
     """``text`` with consent ids masked and IP addresses cut to their network prefix."""
-    if not text:
+    if not text or text.startswith(OWN_ADDRESS):
         return text
     text = _ID.sub(ID_MASK, text)
     if ":" in text:         # first, so that an IPv6 address's dotted tail goes with it
         text = _IPV6.sub(_address, text)
-    return _IPV4.sub(_address, text)
+    text = _IPV4.sub(_address, text)
+    # A decoded path can hold a newline (%0A): escaped, so no request writes a log line of
+    # its own (one that could pass for the service's).
+    return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
 
 
 def install() -> None:
