@@ -27,6 +27,7 @@ from . import (
     assets,
     auth,
     demo,
+    edge,
     errors,
     headers,
     limits,
@@ -72,6 +73,7 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     app.extensions["consent.keys"] = KeyRing(settings.secret_key, settings.retired_keys)
 
     errors.init_app(app)
+    edge.init_app(app)
     catalog = load_catalog(settings.data_dir)
     check_widget(catalog, settings.widget)
     book = app.extensions["consent.policies"] = PolicyBook(catalog)

@@ -26,9 +26,11 @@ MESSAGES = {
     405: "This method is not allowed here.",
     410: "That is gone.",
     413: "The request body is too large.",
+    414: "The request target is too long.",
     415: "Send the body as application/json.",
     422: "The request did not validate.",
     429: "Too many requests; slow down.",
+    431: "The request's header fields are too large.",
     500: "Something went wrong on our side. Nothing you sent was stored half-way.",
     503: "The service cannot take this right now; try again shortly.",
 }

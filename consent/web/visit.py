@@ -12,6 +12,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from flask import request
+from werkzeug.exceptions import HTTPException
 from marshmallow import Schema, ValidationError, fields
 
 from ..ledger.recording import Visit
@@ -28,12 +29,22 @@ _key_schema = Schema.from_dict({"idempotency_key": fields.String(validate=IDEMPO
 def json_body():
     """The request body as JSON.
 
-    :raise 415: unless sent as application/json or text/plain. :raise 400: not JSON.
+    :raise 415: unless sent as application/json or text/plain. :raise 400: not JSON, or a
+        body whose framing is broken (a bad chunk).
     """
     if request.mimetype not in BODY_TYPES:
         raise ApiError(415)
     try:
-        return json.loads(request.get_data(cache=False) or b"")
+        data = request.get_data(cache=False)
+    except HTTPException:       # 413 too large: werkzeug's, answered in the shape already
+        raise
+    except Exception:   # noqa: BLE001 - what a server raises for a broken body is its own
+        # (gunicorn's ParseException for a chunk whose size is no number, an OSError for a
+        # body cut off): either way there is no JSON to read, and it is the client's doing.
+        raise ApiError(400, "The request body could not be read: its framing is broken.") \
+            from None
+    try:
+        return json.loads(data or b"")
     except (ValueError, RecursionError):
         raise ApiError(400) from None
 
