@@ -24,35 +24,47 @@ from ..ledger.minimize import ip_prefix
 ID_MASK = "<id>"
 _ID = re.compile(r"(?<![0-9A-Za-z])[0-9A-Fa-f]{32}(?![0-9A-Za-z])")
 # (not one already cut to a prefix: 85.214.0.0/24)
+# (not one already cut to a prefix: 85.214.0.0/24)
 _IPV4 = re.compile(r"(?<![\d.])\d{1,3}(?:\.\d{1,3}){3}(?![\d.]*\d|/)")
-_IPV6 = re.compile(r"(?<![0-9A-Za-z:.])(?:[0-9A-Fa-f]{0,4}:){2,7}"
-                   r"(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9A-Fa-f]{0,4})"   # ::ffff:85.214.0.1 too
-                   r"(?:%[0-9A-Za-z]+)?(?![0-9A-Za-z:.])")
+# Runs of the characters an address is written with, as long as the shortest one worth
+# hiding (2a01::1, 1.2.3.4); each is looked at on its own: a log line has one or two.
+_CANDIDATE = re.compile(r"[0-9A-Fa-f:.]{7,}")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _INSTALLED = "_consent_redacts"
 # Where the server itself listens: its own address, no visitor's (gunicorn's and granian's words).
 OWN_ADDRESS = ("Listening at: ", "Serving on ")
 
 
-def _address(match: re.Match) -> str:
-    text = match.group(0)
+def _addresses(match: re.Match) -> str:
+    """One run of address characters with any address in it cut to its prefix."""
+    run = match.group(0)
+    if match.string[match.end():match.end() + 1] == "/":
+        return run              # a network already (85.214.0.0/24), as receipts keep it
+    # IPv6 (its dotted IPv4 tail included, ::ffff:85.214.0.1) has "::" or six colons at least;
+    # a time of day (01:25:36) has neither, and is not even tried.
+    if "::" in run or run.count(":") >= 6:
+        replaced = _prefix(run)
+        if replaced is not None:
+            return replaced
+    return _IPV4.sub(lambda m: _prefix(m.group(0)) or m.group(0), run) if "." in run else run
+
+
+def _prefix(text: str) -> str | None:
+    """The network of the address ``text``; ``text`` for loopback; None if it is none."""
     try:
-        address = ipaddress.ip_address(text.split("%", 1)[0])
+        address = ipaddress.ip_address(text)
     except ValueError:
-        return text             # a time of day, a version number: not an address
+        return None             # a time of day, a version number: not an address
     if address.is_loopback or address.is_unspecified:
         return text
-    return ip_prefix(str(address)) or text
+    return ip_prefix(str(address))
 
 
 def redact(text: str) -> str:
     """``text`` with consent ids masked and IP addresses cut to their network prefix."""
     if not text or text.startswith(OWN_ADDRESS):
         return text
-    text = _ID.sub(ID_MASK, text)
-    if ":" in text:         # first, so that an IPv6 address's dotted tail goes with it
-        text = _IPV6.sub(_address, text)
-    text = _IPV4.sub(_address, text)
+    text = _CANDIDATE.sub(_addresses, _ID.sub(ID_MASK, text))
     # A decoded path can hold a newline (%0A): escaped, so no request writes a log line of
     # its own (one that could pass for the service's).
     return _CONTROL.sub(lambda m: m.group(0).encode("unicode_escape").decode(), text)
