@@ -8,7 +8,7 @@ FLASK := $(VENV)/bin/flask --app app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve test bench install node chromium wrk servers bench-peer clean widget screenshots
+.PHONY: run serve test bench install node chromium libreoffice wrk servers bench-peer clean widget screenshots
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ node: node_modules/.package-lock.json
 # Debian's Chromium: Playwright cannot download its own browser on this network.
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# LibreOffice Calc: tests/test_spreadsheet_injection.py opens our CSV files in a real spreadsheet.
+libreoffice:
+	@command -v soffice >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc >/dev/null; }
 
 wrk:
 	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
@@ -56,7 +60,7 @@ serve: install
 	$(FLASK) consent init
 	$(FLASK) consent serve
 
-test: install node chromium servers
+test: install node chromium libreoffice servers
 	$(PY) -m pytest
 
 # Every figure of docs/performance.md, side by side in one run (about 30 minutes).

@@ -23,10 +23,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.timing import peak, timed  # noqa: E402
 from consent.ledger import chain, erasure, receipts  # noqa: E402
+from consent.ledger.keys import KeyRing  # noqa: E402
 from consent.storage import columns, sealing  # noqa: E402
 from consent.storage.sqlite.store import SqliteStore as Store  # noqa: E402
 
-KEY = "bench-secret-key-0123456789abcdef0123"
+KEY = KeyRing("bench-secret-key-0123456789abcdef0123")
 COLUMNS = columns.RECEIPT_FIELDS
 SNAPSHOT = {"region": "eea", "lang": "en", "revision": 1, "texts": {}}
 

@@ -25,6 +25,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+SHOP = "https://www.selenegleam.example"
+
+
 class BenchServer:
     def __init__(self, database: Path | str | None = None, mode: str = "production",
                  server: str = "granian", workers: int | None = None, threads: int | None = None,
@@ -39,7 +42,8 @@ class BenchServer:
             "CONSENT_MODE": mode, "CONSENT_SECRET_KEY": SECRET,
             "CONSENT_TOKENS": ",".join(f"{s}:{t}" for s, t in TOKENS.items()),
             "CONSENT_DATABASE": str(self.database), "CONSENT_PROXY_HOPS": "1",
-            "CONSENT_ALLOWED_ORIGINS": self.url,
+            # its own origin, and the shop the load's receipts name as their page (bench/load.py)
+            "CONSENT_ALLOWED_ORIGINS": f"{self.url},{SHOP}",
             # the load generator is one client: per-client limits would measure the limiter
             "CONSENT_RATELIMIT_CONFIG": "off", "CONSENT_RATELIMIT_CONSENTS": "off",
             **settings,

@@ -58,11 +58,12 @@ def measure(visitors: int, with_export: bool = True) -> dict:
                           bulk_rate=stored / seed_s, single_rate=len(sample) / single_s)
 
             end = seeder.days[-1]
+            categories = get_book().catalog.optional_categories
             start = end - timedelta(days=DAYS - 1)
             result["rollup_rows"] = store.db.execute(
                 "SELECT count(*) FROM daily_answers").fetchone()[0]
             result["stats_ms"] = {group: median_ms(lambda g=group: consent_stats(
-                store, start, end, g)) for group in ("day", "region", "site", "revision")}
+                store, categories, start, end, g)) for group in ("day", "region", "site", "revision")}
             client = app.test_client()
             token = app.extensions["consent.settings"].tokens["stats"][0]
             query = f"/api/v1/stats?from={start}&to={end}&group=day"
@@ -73,7 +74,7 @@ def measure(visitors: int, with_export: bool = True) -> dict:
                 lambda: store.db.execute(FROM_RECEIPTS, bounds).fetchall(), 3)
             if with_export:
                 def export(first):
-                    for _ in exports.receipt_export(store, CLI, first, end, "csv"):
+                    for _ in exports.receipt_export(store, CLI, first, end, "csv", categories):
                         pass
 
                 result["export_s"] = timed(lambda: export(start))[1]

@@ -68,6 +68,8 @@ def settings_for(tmp_path, geoip_db, database):
             # tests post many receipts from few addresses; tests/test_limits.py turns them on
             "CONSENT_RATELIMIT_CONFIG": "off",
             "CONSENT_RATELIMIT_CONSENTS": "off",
+            "CONSENT_RATELIMIT_RIGHTS": "off",
+            "CONSENT_RATELIMIT_WRONG_TOKENS": "off",
         }
         config.update(overrides)
         return config
@@ -102,20 +104,22 @@ def data_copy(tmp_path) -> Path:
     return target
 
 
-def free_port() -> int:
+def free_port(host: str = "127.0.0.1") -> int:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
+        s.bind((host, 0))
         return s.getsockname()[1]
 
 
 class LiveServer:
-    """The real service on 127.0.0.1 as production runs it: `flask consent serve` (granian),
-    or gunicorn as gunicorn.conf.py configures it (``server="gunicorn"``)."""
+    """The real service on 127.0.0.1 (or ``host``) as production runs it: `flask consent serve`
+    (granian), or gunicorn as gunicorn.conf.py configures it (``server="gunicorn"``)."""
 
-    def __init__(self, env: dict, workers: int = 2, server: str = "granian"):
+    def __init__(self, env: dict, workers: int = 2, server: str = "granian",
+                 host: str = "127.0.0.1"):
         self.server = server
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.host = host
+        self.port = free_port(host)
+        self.url = f"http://{host}:{self.port}"
         self.env = env
         self.workers = workers
         self.process = None
@@ -128,11 +132,11 @@ class LiveServer:
         if self.server == "gunicorn":
             # gunicorn.conf.py (production settings) applies; these flags override it.
             command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers),
-                       "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "app:app"]
+                       "--bind", f"{self.host}:{self.port}", "--graceful-timeout", "5", "app:app"]
         else:
             # The production command (consent/cli/serve.py); it becomes granian's master (exec).
             command = [sys.executable, "-m", "flask", "--app", "app", "consent", "serve",
-                       "--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers)]
+                       "--bind", f"{self.host}:{self.port}", "--workers", str(self.workers)]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=self.log,
                                         stderr=self.log)
         deadline = time.monotonic() + 30

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from consent.ledger import receipts
-from consent.policy.methods import OPTIONAL_CATEGORIES
+from consent.policy.data import load_catalog
 
-from .conftest import TOKENS
+from .conftest import ROOT, TOKENS
+
+# The shipped data's categories (a visitor's choices), in catalogue order.
+OPTIONAL_CATEGORIES = load_catalog(ROOT / "data").optional_categories
 
 SNAPSHOT = {"region": "eea", "lang": "en", "revision": 1}
 ALL = dict.fromkeys(OPTIONAL_CATEGORIES, True)

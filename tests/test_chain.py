@@ -12,13 +12,14 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from consent.ledger import chain, erasure
+from consent.ledger.keys import KeyRing
 from consent.storage import columns, sealing
 from consent.storage.sqlite.migrations import migrations
 from consent.storage.sqlite.store import SqliteStore as Store
 
 from .visitors import SNAPSHOT, draft
 
-KEY = "chain-test-secret-key-0123456789abcdef"
+KEY = KeyRing("chain-test-secret-key-0123456789abcdef")
 ERASED_SEQ, EDITED_SEQ, LENGTH = 2, 4, 6
 
 
@@ -267,6 +268,7 @@ def test_memory_stays_flat_however_long_the_chain(tmp_path):
 
 def test_a_database_from_before_erasure_upgrades_and_verifies(tmp_path):
     """Receipts written before m002_rights_erasure verify and erase after the upgrade."""
+    sqlite3.connect(tmp_path / "consent.db").close()     # a store opens only a file that exists
     store = Store(tmp_path / "consent.db")
     store.db.execute("PRAGMA journal_mode=WAL")
     migrations.apply(store.db, stop_before="m002_rights_erasure")

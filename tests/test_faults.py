@@ -20,6 +20,7 @@ import pytest
 import requests
 
 from consent.ledger import chain
+from consent.ledger.keys import KeyRing
 from consent.storage.sqlite.store import SqliteStore as Store
 
 from .conftest import SECRET_KEY, SITE
@@ -80,7 +81,7 @@ def assert_intact(database: Path, acknowledged: set[str]):
     answered = db.execute("SELECT coalesce(sum(answers), 0) FROM daily_answers").fetchone()[0]
     assert answered == len(stored), "roll-ups disagree with receipts: a half-written receipt"
     db.close()
-    report = chain.verify(Store(database), SECRET_KEY)
+    report = chain.verify(Store(database), KeyRing(SECRET_KEY))
     assert report.ok, report.as_dict()
     assert report.receipts == len(stored)
 
@@ -148,7 +149,10 @@ def test_full_disk_answers_503_and_keeps_what_was_acknowledged(live_server, smal
     error = response.json()["error"]
     assert error["status"] == 503 and "Traceback" not in response.text
     assert requests.get(f"{server.url}/api/v1/config", timeout=5).status_code == 200
+    health = requests.get(f"{server.url}/healthz", timeout=5)
+    assert (health.status_code, health.json()["database"]) == (503, "full")
     remount(small_disk, "size=4m")        # space again: writes resume
+    assert requests.get(f"{server.url}/healthz", timeout=5).json()["database"] == "ok"
     retry = requests.post(f"{server.url}/api/v1/consents", json=BODY, headers={"Origin": SITE},
                           timeout=10)
     assert retry.status_code == 201
@@ -177,6 +181,8 @@ def test_read_only_database_file_answers_503_and_recovers(live_server, tmp_path)
                                 headers={"Origin": SITE}, timeout=10)
         assert refused.status_code == 503 and refused.json()["error"]["status"] == 503
         assert requests.get(f"{server.url}/api/v1/config", timeout=5).status_code == 200
+        health = requests.get(f"{server.url}/healthz", timeout=5)
+        assert (health.status_code, health.json()["database"]) == (503, "read-only")
     finally:
         chattr("-i", database)
     again = requests.post(f"{server.url}/api/v1/consents", json=BODY, headers={"Origin": SITE},

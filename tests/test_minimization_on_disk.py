@@ -10,6 +10,7 @@ engines: SQLite's file and its WAL; every file of the PostgreSQL cluster
 import ipaddress
 import secrets
 import socket
+import time
 from pathlib import Path
 
 import pytest
@@ -97,3 +98,48 @@ def test_an_erased_visitor_leaves_no_trace_in_the_files(app, client, request):
     for trace in (visitor["consent_id"], page, "Opera/Linux"):
         assert after.find(trace.encode()) == -1, f"{trace} is still in the files"
     assert kept["consent_id"].encode() in after
+
+
+class Reader:
+    """Another connection inside a read transaction: an export or a chain walk in progress."""
+
+    def __init__(self, database):
+        if isinstance(database, Path):
+            import sqlite3
+            self.conn = sqlite3.connect(database, isolation_level=None)
+            self.conn.execute("BEGIN")
+        else:
+            import psycopg
+            self.conn = psycopg.connect(str(database), autocommit=True)
+            self.conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ")
+        self.conn.execute("SELECT count(*) FROM receipts").fetchone()     # holds its snapshot
+
+    def done(self):
+        self.conn.execute("COMMIT")
+        self.conn.close()
+
+
+def test_an_erasure_with_a_reader_open_leaves_no_trace_once_the_reader_is_done(app, client,
+                                                                               request):
+    """The old row versions a reader still sees must go as soon as it lets go of them."""
+    page = f"{SITE}/erasable-{secrets.token_hex(6)}"
+    visitor = choose(client, address="85.214.97.13", page=page,
+                     headers={"User-Agent": OPERA_ON_LINUX})
+    database = app.extensions["consent.settings"].database
+    reader = Reader(database)
+    try:
+        assert client.delete(visitor["location"]).status_code == 200
+        for _ in range(3):                       # the service goes on meanwhile
+            choose(client, place="GB")
+    finally:
+        reader.done()
+    for _ in range(5):                           # ... and after the reader
+        choose(client, place="GB")
+    deadline = time.monotonic() + 15
+    while True:
+        after = database_bytes(app, request, wal_expected=False)
+        left = [t for t in (visitor["consent_id"], page) if after.find(t.encode()) != -1]
+        if not left:
+            break
+        assert time.monotonic() < deadline, f"{left} still in the files after the reader ended"
+        time.sleep(0.3)

@@ -12,6 +12,7 @@ import pytest
 
 from consent import create_app
 from consent.ledger import chain
+from consent.ledger.keys import KeyRing
 
 from .conftest import SECRET_KEY, SITE
 from .engines import sql
@@ -72,7 +73,7 @@ def test_seeding_the_demo_on_postgres(settings_for):
     result = app.test_cli_runner().invoke(args=["consent", "seed", "--days", "5", "--visitors",
                                                 "300", "--random-seed", "1"])
     assert result.exit_code == 0, result.output
-    report = chain.verify(app.extensions["consent.store"], SECRET_KEY)
+    report = chain.verify(app.extensions["consent.store"], KeyRing(SECRET_KEY))
     assert report.ok and report.receipts >= 300
 
 
@@ -91,7 +92,7 @@ def test_move_store_copies_everything_and_verifies_with_the_same_anchor(sqlite_a
     assert client.delete(visitors[1]["location"], headers={"Origin": SITE}).status_code == 200
     assert client.get("/api/v1/stats", headers=bearer("stats")).status_code == 200
     source = sqlite_app.extensions["consent.store"]
-    before = chain.verify(source, SECRET_KEY)
+    before = chain.verify(source, KeyRing(SECRET_KEY))
 
     result = sqlite_app.test_cli_runner().invoke(args=["consent", "move-store", "--to",
                                                        postgres_url])
@@ -114,7 +115,7 @@ def test_move_store_copies_everything_and_verifies_with_the_same_anchor(sqlite_a
     record_ = moved_client.get(later["location"]).get_json()
     assert len(record_["receipts"]) == 2
     assert moved_client.get(visitors[1]["location"]).get_json()["erased"] is True
-    after = chain.verify(target, SECRET_KEY, (before.last["seq"], before.last["hash"]))
+    after = chain.verify(target, KeyRing(SECRET_KEY), (before.last["seq"], before.last["hash"]))
     assert after.ok and after.receipts == 7
     # new erasures and exports get ids after the moved ones
     assert moved_client.delete(visitors[3]["location"], headers={"Origin": SITE}).status_code == 200

@@ -14,11 +14,12 @@ from consent.config.retention import (
 )
 from consent.config.settings import ConfigurationError
 from consent.ledger import chain, erasure
+from consent.ledger.keys import KeyRing
 from consent.storage import columns, sealing
 
 from .visitors import SNAPSHOT, draft, rollups, rows, tables
 
-KEY = "retention-test-secret-key-0123456789abc"
+KEY = KeyRing("retention-test-secret-key-0123456789abc")
 NOW = datetime(2026, 6, 15, 12, 0, tzinfo=timezone.utc)
 
 

@@ -15,9 +15,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from consent.ledger import receipts
-from consent.policy.methods import METHODS, OPTIONAL_CATEGORIES
+from consent.policy.methods import METHODS
 from consent.storage import sealing
 from consent.storage.sqlite.store import SqliteStore as Store
+
+from .reporting import OPTIONAL_CATEGORIES
 
 START = datetime(2026, 3, 1, tzinfo=timezone.utc)
 SNAPSHOT = {"region": "eea", "lang": "en", "revision": 1}

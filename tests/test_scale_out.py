@@ -23,6 +23,7 @@ import pytest
 import requests
 
 from consent.ledger import chain
+from consent.ledger.keys import KeyRing
 from consent.storage import open_store
 
 from .conftest import SECRET_KEY, SITE
@@ -97,7 +98,7 @@ def assert_one_intact_chain(database, acknowledged: list[str]) -> None:
         stored = store.count_receipts()
         missing = [rid for rid in acknowledged if store.receipt(rid) is None]
         assert not missing, f"{len(missing)} acknowledged receipts lost"
-        report = chain.verify(store, SECRET_KEY)
+        report = chain.verify(store, KeyRing(SECRET_KEY))
         assert report.ok, report.as_dict()
         assert report.receipts == stored            # seq 1..n: no gap, no fork
         today = datetime.now(timezone.utc).date()

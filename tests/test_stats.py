@@ -151,3 +151,34 @@ def test_stats_never_read_receipts(client, workload):
     before = get_stats(client, RANGE).get_json()
     sql(workload, "DELETE FROM receipts")
     assert get_stats(client, RANGE).get_json() == before
+
+
+def test_the_overview_is_one_request_and_one_access_log_entry(app, client, workload):
+    store = app.extensions["consent.store"]
+    before = len(store.access_log())
+    response = client.get("/api/v1/stats/overview?from=2026-03-01&to=2026-03-03&region=eea"
+                          "&site=shop.example", headers=bearer("stats"))
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    overview = response.get_json()
+    assert overview["filters"] == {"region": "eea", "site": "shop.example"}
+    # the sites come without the site filter (a dashboard offers each while one is chosen)
+    assert [row["site"] for row in overview["site"]["rows"]] == ["shop.example"]
+    assert overview["region"]["filters"] == {"region": "eea", "site": "shop.example"}
+    after_overview = len(store.access_log())
+    assert after_overview == before + 1
+    for group in ("day", "region", "site"):
+        site = "" if group == "site" else "&site=shop.example"
+        alone = get_stats(client, f"from=2026-03-01&to=2026-03-03&group={group}&region=eea"
+                                  f"{site}").get_json()
+        assert overview[group]["rows"] == alone["rows"], group
+    entry = store.access_log()[3]                        # latest first: the three, then it
+    assert entry["params"]["group"] == "overview" and entry["params"]["filters"] == {
+        "region": "eea", "site": "shop.example"}
+    assert entry["rows"] == sum(len(overview[g]["rows"]) for g in ("day", "region", "site"))
+
+
+def test_the_overview_checks_its_query_like_stats(client):
+    error = assert_error_shape(client.get("/api/v1/stats/overview?group=day",
+                                          headers=bearer("stats")), 422)
+    assert "group" in error["fields"]
+    assert client.get("/api/v1/stats/overview").status_code == 401

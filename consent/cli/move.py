@@ -11,13 +11,12 @@ from __future__ import annotations
 import sys
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..config.settings import mask_password
 from ..ledger import chain
 from ..storage import StoreUnavailable, moving, open_store
-from ..web.context import get_settings, get_store
+from ..web.context import get_keys, get_settings, get_store
 
 
 @click.command("move-store")
@@ -30,9 +29,9 @@ def move_store_command(target_url: str):
     shown = mask_password(target_url)
     if target_url == str(get_settings().database):
         raise click.UsageError("--to names the database the service already uses")
-    key = current_app.config["SECRET_KEY"]
+    keys = get_keys()
     try:
-        before = chain.verify(source, key)
+        before = chain.verify(source, keys)
         if not before.ok:
             click.echo(f"The source chain is broken ({before.broken.reason} at seq "
                        f"{before.broken.seq}); fix that first (flask consent verify).")
@@ -45,7 +44,7 @@ def move_store_command(target_url: str):
         with click.progressbar(length=sum(counts.values()), label="Copying rows",
                                show_pos=True) as bar:
             copied = moving.move(source, target, lambda table, n: bar.update(n))
-        after = chain.verify(target, key)
+        after = chain.verify(target, keys)
     except moving.NotEmpty as error:
         click.echo(f"Refusing to move into {shown}: it is not empty ({error}).")
         sys.exit(1)

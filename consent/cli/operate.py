@@ -12,11 +12,28 @@ from ..web.context import get_book, get_locator, get_settings, get_store
 
 
 @click.command("init")
+@click.option("--new-chain", is_flag=True,
+              help="Anchor the chain this database holds now, even though it does not reach "
+                   "the anchor kept so far (a database lost, emptied or restored on purpose).")
 @with_appcontext
-def init_command():
-    """Create or upgrade the database schema."""
-    applied = get_store().migrate()
-    click.echo(f"Database {get_settings().database_shown}: " + (f"applied {', '.join(applied)}" if applied else "up to date"))
+def init_command(new_chain: bool):
+    """Create or upgrade the database schema; check the chain against its anchor."""
+    store = get_store()
+    applied = store.migrate()
+    click.echo(f"Database {get_settings().database_shown}: "
+               + (f"applied {', '.join(applied)}" if applied else "up to date"))
+    fault = store.anchor.fault(store.head(), store.hash_at)
+    if new_chain:
+        aside = store.anchor.reset(store.head())
+        if aside:
+            click.echo(f"The earlier anchor is kept as {aside}.")
+        head = store.head()
+        click.echo(f"New chain anchored at {head[0]}:{head[1]}." if head else
+                   "The chain starts empty; its first receipt anchors it.")
+    elif fault:
+        raise click.ClickException(
+            f"{fault}. Receipts are refused until the database is restored, or until this "
+            "one is accepted on purpose with `flask consent init --new-chain`.")
 
 
 @click.command("policy")

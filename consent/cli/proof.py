@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import timedelta
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 from ..config import retention
 from ..ledger import chain, erasure, proof
 from ..storage.errors import StoreUnavailable
-from ..web.context import get_book, get_settings, get_store
+from ..web.context import get_book, get_keys, get_settings, get_store
+
+
+# How long `purge` waits for readers (a chain walk) to let the erased row versions go.
+SCRUB_SETTLE_S = 60
 
 
 class PeriodType(click.ParamType):
@@ -44,7 +48,7 @@ class AnchorType(click.ParamType):
 @with_appcontext
 def verify_command(anchor, as_json: bool):
     """Walk the whole receipt chain; exit status 1 at the first broken row."""
-    report = chain.verify(get_store(), current_app.config["SECRET_KEY"], anchor)
+    report = chain.verify(get_store(), get_keys(), anchor)
     if as_json:
         click.echo(json.dumps(report.as_dict(), indent=2))
     elif report.ok:
@@ -62,6 +66,14 @@ def verify_command(anchor, as_json: bool):
                    + (f" (receipt {broken['receipt_id']})" if broken["receipt_id"] else "")
                    + f": {broken['reason']}: {broken['message']}.")
         click.echo(f"{_receipts(report.receipts)} before it verified.")
+    if report.anchor and not as_json:
+        held = report.anchor
+        origin = "given" if held["source"] == "given" else f"kept in {held['source']}"
+        click.echo(f"checked against the anchor {held['seq']}:{held['hash'][:16]}... ({origin})")
+        if report.broken and report.broken.reason in ("truncated", "anchor_mismatch") \
+                and held["source"] != "given":
+            click.echo("This database is not the chain the service wrote. Restore it, or start "
+                       "from it on purpose: `flask consent init --new-chain`.")
     sys.exit(0 if report.ok else 1)
 
 
@@ -71,7 +83,7 @@ def verify_command(anchor, as_json: bool):
 @with_appcontext
 def verify_receipt_command(receipt_id: str, signature: str):
     """Check a receipt's SIGNATURE (from the 201 response or the visitor's download)."""
-    check = proof.check_receipt(get_store(), current_app.config["SECRET_KEY"],
+    check = proof.check_receipt(get_store(), get_keys(),
                                 receipt_id.strip().lower(), signature.strip().lower())
     if not check.valid:
         click.echo(f"Receipt {receipt_id}: INVALID: {proof.REASONS[check.reason]}.")
@@ -103,15 +115,21 @@ def purge_command(period, dry_run: bool, force: bool):
         except retention.BadPeriod as error:
             raise click.UsageError(f"{error}; pass --force if that is really meant") from None
     try:
-        result = erasure.purge(get_store(), current_app.config["SECRET_KEY"], period.cutoff(),
-                               dry_run=dry_run)
+        result = erasure.purge(get_store(), get_keys(), period.cutoff(), dry_run=dry_run,
+                               key_lifetime=timedelta(days=get_settings().idempotency_days))
     except StoreUnavailable as error:
         raise click.ClickException(f"the database cannot be written ({error}); "
                                    "batches already erased stay erased, run it again") from None
+    if not dry_run and result.receipts and not get_store().settle_scrub(SCRUB_SETTLE_S):
+        click.echo("A reader still holds old copies of erased rows; they leave the database's "
+                   "files when it ends (the service scrubs again after its next erasure).")
     verb = "Would erase" if dry_run else "Erased"
     click.echo(f"{verb} the payload of {_receipts(result.receipts)} recorded before "
                f"{result.cutoff} (older than {period}).")
     click.echo(f"{verb} the consent_id hash of {result.subjects} earlier erasure request(s).")
+    forget = "Would forget" if dry_run else "Forgot"
+    click.echo(f"{forget} {result.keys} idempotency key(s) older than "
+               f"{get_settings().idempotency_days} days.")
     if dry_run:
         click.echo("Dry run: nothing was changed.")
 

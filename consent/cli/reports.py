@@ -20,7 +20,7 @@ from ..reports.queries import STATS_FORMATS, ReceiptsQuerySchema, StatsQuerySche
 from ..reports.stats import requested_stats, stats_csv
 from ..reports.trail import CLI
 from ..storage.rollups import STATS_GROUPS
-from ..web.context import get_store
+from ..web.context import get_book, get_store
 
 EXPORT_FORMATS = ("csv", "jsonl", "json")
 
@@ -42,13 +42,18 @@ def _load(schema, values: dict) -> dict:
               show_default=True, help="csv, JSON Lines, or one JSON array.")
 @click.option("--out", required=True, type=click.Path(dir_okay=False, allow_dash=True),
               help="File to write; - for standard output.")
-def export_command(start, end, fmt, out):
+@click.option("--region", help="Only this region code (eea, uk, us-opt-out, ...).")
+@click.option("--site", help="Only this site (host name).")
+def export_command(start, end, fmt, out, region, site):
     """Export raw receipts of a date range (the privacy officer's audit copy)."""
-    query = _load(ReceiptsQuerySchema(), {"from": start, "to": end})
-    store = get_store()
-    total = store.count_receipts_between(query["start"], query["end"])
+    query = _load(ReceiptsQuerySchema(), {"from": start, "to": end, "region": region,
+                                          "site": site})
+    store, filters = get_store(), query["filters"]
+    categories = get_book().catalog.optional_categories
+    total = store.count_receipts_between(query["start"], query["end"], filters)
     if out == "-":
-        for chunk in exports.receipt_export(store, CLI, query["start"], query["end"], fmt):
+        for chunk in exports.receipt_export(store, CLI, query["start"], query["end"], fmt,
+                                            categories, filters):
             sys.stdout.buffer.write(chunk)
         return
     # Written aside and renamed at the end: a broken-off export never looks complete.
@@ -58,8 +63,9 @@ def export_command(start, end, fmt, out):
                            file=sys.stderr) as bar:
         try:
             with open(partial, "wb") as file:
-                for chunk in exports.receipt_export(store, CLI, query["start"],
-                                                    query["end"], fmt, progress=bar.update):
+                for chunk in exports.receipt_export(store, CLI, query["start"], query["end"],
+                                                    fmt, categories, filters,
+                                                    progress=bar.update):
                     file.write(chunk)
             os.replace(partial, target)
         finally:
@@ -80,7 +86,7 @@ def stats_command(start, end, group, fmt, region, site, revision):
     """Print consent statistics (answers, answer mix, opt-in rates) to standard output."""
     query = _load(StatsQuerySchema(), {"from": start, "to": end, "group": group, "format": fmt,
                                        "region": region, "site": site, "revision": revision})
-    report = requested_stats(get_store(), CLI, query)
+    report = requested_stats(get_store(), get_book().catalog.optional_categories, CLI, query)
     if fmt == "csv":
         click.echo(stats_csv(report), nl=False)
     else:

@@ -1,6 +1,7 @@
 """The service's configuration: every setting, its default and why, read in one place.
 
-Settings come from CONSENT_* environment variables over the defaults below.
+Settings come from CONSENT_* environment variables over the defaults of
+``documented.SETTINGS``.
 Tests and embedding code pass overrides to ``create_app`` instead. Nothing else
 in the package reads the environment.
 """
@@ -13,6 +14,7 @@ import secrets
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .documented import DOCUMENTED, SETTINGS, Setting  # noqa: F401 - the table, re-exported
 from .retention import BadPeriod, Period, parse_period
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,70 +27,6 @@ SCOPES = ("stats", "audit")
 
 class ConfigurationError(Exception):
     """A setting is missing or wrong; the message names the setting."""
-
-
-@dataclass(frozen=True)
-class Setting:
-    name: str
-    default: str | None
-    reason: str
-
-
-# The documentation of record: README's configuration table is checked against it.
-SETTINGS = (
-    Setting("CONSENT_MODE", "demo", "`demo` (what `make run` uses) or `production`."),
-    Setting("CONSENT_SECRET_KEY", None,
-            "Signs receipts and sessions. Required in production; demo generates one "
-            "and keeps it in data/demo-secrets.json."),
-    Setting("CONSENT_DATABASE", "data/consent.db",
-            "Where receipts and roll-ups live: a SQLite file path (one machine), or a "
-            "`postgresql://user:password@host/db` URL that any number of app servers share."),
-    Setting("CONSENT_BATCHING", "machine",
-            "How receipts share commits: `machine` (one worker commits for every worker on "
-            "the machine, over a local socket; another takes over if it dies) or `process` "
-            "(each worker commits its own threads' receipts)."),
-    Setting("CONSENT_RETENTION", "13mo",
-            "How long receipts keep their personal payload (`400d`, `13mo`, `2y`); "
-            "`flask consent purge` erases older ones. Must cover the longest consent "
-            "lifetime in data/regions.json."),
-    Setting("CONSENT_GEOIP_DB", None,
-            "A MaxMind-format .mmdb (City or Country). Default: the GeoLite2 City file "
-            "shipped by maxminddb-geolite2 (2018 data)."),
-    Setting("CONSENT_GEOIP_RECHECK", "60",
-            "Seconds between looks at the GeoIP file: a replaced file is reopened, a missing "
-            "one makes every visitor 'unknown' (strictest banner) until it is back."),
-    Setting("CONSENT_PROXY_HOPS", "0",
-            "Reverse proxies in front whose X-Forwarded-For is trusted; 0 trusts none."),
-    Setting("CONSENT_COUNTRY_HEADER", None,
-            "Trusted CDN header with the visitor's country, e.g. CF-IPCountry. Unset: "
-            "never read, since any client can send it."),
-    Setting("CONSENT_SUBDIVISION_HEADER", None,
-            "Trusted CDN header with the ISO 3166-2 subdivision (e.g. X-Region-Code)."),
-    Setting("CONSENT_ALLOWED_ORIGINS", "http://127.0.0.1:5000,http://localhost:5000",
-            "Comma-separated site origins the widget API answers (CORS) and accepts "
-            "receipts from."),
-    Setting("CONSENT_TOKENS", None,
-            "Comma-separated `scope:token` pairs, scopes `stats` and `audit`. Required "
-            "in production; demo generates one per scope."),
-    Setting("CONSENT_DATA_DIR", "data",
-            "Directory with regions.json, categories.json and locales/."),
-    Setting("CONSENT_MAX_BODY", "4096", "Largest accepted request body in bytes (413 above)."),
-    Setting("CONSENT_RATELIMIT_CONFIG", "600/minute",
-            "Config requests per client (`N/second|minute|hour`, or `off`); counted per "
-            "worker unless CONSENT_RATELIMIT_STORAGE is shared."),
-    Setting("CONSENT_RATELIMIT_CONSENTS", "60/minute",
-            "Receipt posts per client, or `off` (per worker with memory://)."),
-    Setting("CONSENT_RATELIMIT_STORAGE", "memory://",
-            "Where rate-limit counters live: memory:// counts in each worker apart (the "
-            "effective limit is the setting times the workers); redis://host:6379 counts "
-            "once for every worker and server."),
-    Setting("CONSENT_RATELIMIT_SIGN_IN", "10/minute",
-            "Sign-in attempts at /admin per client, or `off` (per worker with memory://)."),
-    Setting("CONSENT_ADMIN_SESSION_MINUTES", "480",
-            "How long a sign-in at /admin lasts before the token must be entered again "
-            "(counted from sign-in, not from the last click)."),
-)
-DOCUMENTED = {s.name: s for s in SETTINGS}
 
 
 @dataclass(frozen=True)
@@ -105,13 +43,19 @@ class Settings:
     allowed_origins: tuple[str, ...]
     tokens: dict[str, tuple[str, ...]]
     data_dir: Path
+    widget: str
     max_body: int
     ratelimit_config: str
     ratelimit_consents: str
     ratelimit_storage: str
     ratelimit_sign_in: str = "10/minute"
+    ratelimit_rights: str = "30/minute"
+    ratelimit_wrong_tokens: str = "10/minute"
     batching: str = "machine"
     admin_session_minutes: int = 480
+    retired_keys: tuple[str, ...] = ()
+    idempotency_days: int = 30
+    anchor_file: Path | None = None
     generated: tuple[str, ...] = field(default=())
 
     @property
@@ -134,6 +78,8 @@ class Settings:
             value = getattr(self, f.name)
             if f.name == "secret_key":
                 value = "*** (set)"
+            elif f.name == "retired_keys":
+                value = f"{len(value)} key(s)"
             elif f.name == "tokens":
                 value = {scope: f"{len(tokens)} token(s)" for scope, tokens in value.items()}
             elif f.name in ("database", "ratelimit_storage"):
@@ -173,6 +119,8 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
     database = _database(raw["CONSENT_DATABASE"])
     tokens = _parse_tokens(raw["CONSENT_TOKENS"]) if raw["CONSENT_TOKENS"] else {}
     secret_key = raw["CONSENT_SECRET_KEY"]
+    retired_keys = _parse_retired_keys(raw["CONSENT_RETIRED_KEYS"] or "", secret_key,
+                                       production=mode == "production")
     generated: list[str] = []
     if mode == "production":
         if not secret_key or len(secret_key) < 32:
@@ -205,14 +153,21 @@ def load(environ: dict | None = None, overrides: dict | None = None) -> Settings
         allowed_origins=tuple(_parse_origins(raw["CONSENT_ALLOWED_ORIGINS"] or "")),
         tokens=tokens,
         data_dir=_path(raw["CONSENT_DATA_DIR"]),
+        widget=str(_path(raw["CONSENT_WIDGET"])),
         max_body=_non_negative_int("CONSENT_MAX_BODY", raw["CONSENT_MAX_BODY"]),
         ratelimit_config=raw["CONSENT_RATELIMIT_CONFIG"].strip(),
         ratelimit_consents=raw["CONSENT_RATELIMIT_CONSENTS"].strip(),
         ratelimit_storage=_ratelimit_storage(raw["CONSENT_RATELIMIT_STORAGE"]),
         ratelimit_sign_in=raw["CONSENT_RATELIMIT_SIGN_IN"].strip(),
+        ratelimit_rights=raw["CONSENT_RATELIMIT_RIGHTS"].strip(),
+        ratelimit_wrong_tokens=raw["CONSENT_RATELIMIT_WRONG_TOKENS"].strip(),
         batching=_choice("CONSENT_BATCHING", raw["CONSENT_BATCHING"], BATCHING),
         admin_session_minutes=_positive_int("CONSENT_ADMIN_SESSION_MINUTES",
                                             raw["CONSENT_ADMIN_SESSION_MINUTES"]),
+        retired_keys=retired_keys,
+        idempotency_days=_positive_int("CONSENT_IDEMPOTENCY_DAYS",
+                                       raw["CONSENT_IDEMPOTENCY_DAYS"]),
+        anchor_file=_anchor_file(raw["CONSENT_ANCHOR_FILE"], database),
         generated=tuple(generated),
     )
 
@@ -270,11 +225,22 @@ def _period(name: str, value: str) -> Period:
         return parse_period(value)
     except BadPeriod as error:
         raise ConfigurationError(f"{name}: {error}") from None
+
+
 def _ratelimit_storage(value: str) -> str:
     if not value.startswith(RATELIMIT_STORAGES):
         raise ConfigurationError(f"CONSENT_RATELIMIT_STORAGE: {mask_password(value)!r} is "
                                  f"neither memory:// nor a redis:// URL")
     return value
+
+
+def _anchor_file(value: str, database: Path | str) -> Path | None:
+    """auto: next to a SQLite file, none for a database server; off: none; else the path."""
+    if value == "off":
+        return None
+    if value == "auto":
+        return None if isinstance(database, str) else Path(f"{database}.anchor")
+    return _path(value)
 
 
 def _choice(name: str, value: str, allowed: tuple[str, ...]) -> str:
@@ -298,6 +264,17 @@ def _parse_origins(value: str) -> list[str]:
                 f"CONSENT_ALLOWED_ORIGINS: {origin!r} is not an origin like https://shop.example")
         origins.append(origin)
     return origins
+
+
+def _parse_retired_keys(value: str, current: str | None, production: bool) -> tuple[str, ...]:
+    keys = tuple(dict.fromkeys(k.strip() for k in value.split(",") if k.strip()))
+    if current and current in keys:
+        raise ConfigurationError("CONSENT_RETIRED_KEYS: holds the current CONSENT_SECRET_KEY; "
+                                 "a key that signs is not retired")
+    if production and any(len(k) < 32 for k in keys):
+        raise ConfigurationError("CONSENT_RETIRED_KEYS: a retired key is shorter than 32 "
+                                 "characters; list the earlier secret keys exactly")
+    return keys
 
 
 def _parse_tokens(value: str) -> dict[str, tuple[str, ...]]:

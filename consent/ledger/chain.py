@@ -13,7 +13,7 @@ an anchor (a seq and hash written down earlier, e.g. from a previous report's
 
 from __future__ import annotations
 
-import hmac
+import dataclasses
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from ..storage.columns import PAYLOAD_FIELDS
 from ..storage.interface import Store
 from ..storage.sealing import GENESIS, choices_json, link_hash, payload_hash
-from .erasure import erasure_seal
+from .erasure import seal_check
+from .keys import UNKNOWN_KEY, VALID, KeyRing
 
 # reason -> what it means, for people reading the report
 REASONS = {
@@ -33,6 +34,8 @@ REASONS = {
                           "payload_hash (one of them was edited)",
     "erased_not_empty": "the row is marked erased but still holds payload fields",
     "bad_erasure": "the row is marked erased without a valid erasure seal or log entry",
+    "unknown_seal_key": "the erasure seal names a key this service does not hold (add the old "
+                        "key to CONSENT_RETIRED_KEYS)",
     "anchor_mismatch": "the row at the anchor has another hash (the log was rewritten)",
     "truncated": "the chain ends before the anchor (rows were removed from its end)",
 }
@@ -57,6 +60,7 @@ class ChainReport:
     last: dict | None           # the head: keep its seq and hash as a future anchor
     broken: Break | None
     seals_checked: bool         # erasure seals need the secret key
+    anchor: dict | None = None  # what the chain was held against: seq, hash, source
 
     @property
     def ok(self) -> bool:
@@ -66,17 +70,30 @@ class ChainReport:
         return {"ok": self.ok, "receipts": self.receipts, "erased": self.erased,
                 "first": self.first, "last": self.last,
                 "broken": self.broken.as_dict() if self.broken else None,
-                "erasure_seals_checked": self.seals_checked}
+                "erasure_seals_checked": self.seals_checked, "anchor": self.anchor}
 
 
-def verify(store: Store, secret_key: str | None,
+def verify(store: Store, keys: KeyRing | None,
            anchor: tuple[int, str] | None = None) -> ChainReport:
-    """Walk the whole chain in one consistent snapshot. :raise StoreUnavailable: unreadable."""
+    """Walk the whole chain in one consistent snapshot; erasure seals need ``keys``.
+
+    Without an ``anchor`` given, the one the store keeps outside the database
+    (``storage/anchor.py``) is used: an emptied or replaced database then
+    does not verify "ok" by itself.
+    :raise StoreUnavailable: unreadable (or the kept anchor is).
+    """
+    source = "given"
+    if anchor is None:
+        anchor, source = store.anchor.read(), str(store.anchor.path)
     with store.chain() as rows:
-        return verify_rows(rows, secret_key, anchor)
+        report = verify_rows(rows, keys, anchor)
+    if anchor is None:
+        return report
+    return dataclasses.replace(report, anchor={"seq": anchor[0], "hash": anchor[1],
+                                               "source": source})
 
 
-def verify_rows(rows: Iterable[dict], secret_key: str | None = None,
+def verify_rows(rows: Iterable[dict], keys: KeyRing | None = None,
                 anchor: tuple[int, str] | None = None) -> ChainReport:
     """The first broken link among ``rows`` (stored rows in seq order), or OK with counts."""
     expected_seq, expected_prev = 1, GENESIS
@@ -84,7 +101,7 @@ def verify_rows(rows: Iterable[dict], secret_key: str | None = None,
     first = last = None
 
     def report(broken: Break | None = None) -> ChainReport:
-        return ChainReport(count, erased, first, last, broken, secret_key is not None)
+        return ChainReport(count, erased, first, last, broken, keys is not None)
 
     for row in rows:
         if row["seq"] != expected_seq:
@@ -92,7 +109,7 @@ def verify_rows(rows: Iterable[dict], secret_key: str | None = None,
         reason = None
         if row["prev_hash"] != expected_prev:
             reason = "bad_genesis" if expected_seq == 1 else "prev_hash_mismatch"
-        reason = reason or row_fault(row, secret_key)
+        reason = reason or row_fault(row, keys)
         if reason is None and anchor and anchor[0] == row["seq"] and anchor[1] != row["hash"]:
             reason = "anchor_mismatch"
         if reason:
@@ -107,7 +124,7 @@ def verify_rows(rows: Iterable[dict], secret_key: str | None = None,
     return report()
 
 
-def row_fault(row: dict, secret_key: str | None = None) -> str | None:
+def row_fault(row: dict, keys: KeyRing | None = None) -> str | None:
     """Why one stored row does not hash to itself, or None when it does."""
     erased = row["erased_at"] is not None
     if erased and any(row[field] is not None for field in PAYLOAD_FIELDS):
@@ -118,8 +135,8 @@ def row_fault(row: dict, secret_key: str | None = None) -> str | None:
                           row["payload_hash"]) != row["hash"]:
         return "link_hash_mismatch"
     # Checked last: the hashes above need no key, so they name the edit where they can.
-    if erased and secret_key is not None and not _erasure_sealed(row, secret_key):
-        return "bad_erasure"
+    if erased and keys is not None:
+        return _erasure_fault(row, keys)
     return None
 
 
@@ -136,9 +153,10 @@ def _payload_hash(row: dict) -> str | None:
     return payload_hash({**payload, "choices": choices, "gpc": bool(row["gpc"])})
 
 
-def _erasure_sealed(row: dict, secret_key: str) -> bool:
+def _erasure_fault(row: dict, keys: KeyRing) -> str | None:
     if row["erasure_reason"] is None or row["erasure_id"] is None:
-        return False
-    expected = erasure_seal(secret_key, row["receipt_id"], row["payload_hash"], row["erased_at"],
-                            row["erasure_id"])
-    return hmac.compare_digest(expected, row["erasure_seal"] or "")
+        return "bad_erasure"
+    verdict = seal_check(keys, row)
+    if verdict == VALID:
+        return None
+    return "unknown_seal_key" if verdict == UNKNOWN_KEY else "bad_erasure"

@@ -2,17 +2,18 @@
 
 A draft holds everything but time and chain; storage seals it inside its
 write transaction (``consent.storage.sealing``). The signature handed to the
-visitor is an HMAC of the sealed receipt under the service's secret key.
+visitor is an HMAC of the sealed receipt under the service's current key,
+tagged with that key's id (``keys.KeyRing``), so it still proves the receipt
+after a key rotation.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
 from ..policy.data import Region
 from ..policy.geo import Location
+from .keys import KeyRing
 from .minimize import clean_page, ip_prefix, reduce_user_agent, site_of
 
 
@@ -49,10 +50,15 @@ def draft(choice: dict, *, location: Location, region: Region, config_hash: str,
     }
 
 
-def sign(secret_key: str, receipt: dict) -> str:
-    message = f"{receipt['receipt_id']}|{receipt['recorded_at']}|{receipt['hash']}".encode()
-    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+def _signed(receipt: dict) -> bytes:
+    return f"{receipt['receipt_id']}|{receipt['recorded_at']}|{receipt['hash']}".encode()
 
 
-def signature_valid(secret_key: str, receipt: dict, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret_key, receipt), signature or "")
+def sign(keys: KeyRing, receipt: dict) -> str:
+    """``<key id>.<HMAC>`` of the sealed receipt under the current key."""
+    return keys.tag(_signed(receipt))
+
+
+def signature_check(keys: KeyRing, receipt: dict, signature: str | None) -> str:
+    """keys.VALID, MISMATCH or UNKNOWN_KEY: whether a key held signed this receipt."""
+    return keys.check(_signed(receipt), signature)

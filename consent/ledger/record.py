@@ -14,12 +14,13 @@ from ..storage.columns import RECEIPT_FIELDS
 from ..storage.interface import Store
 from ..storage.sealing import utc_timestamp
 from . import receipts
-from .erasure import subject_of
+from .erasure import erasures_under
+from .keys import KeyRing
 
 FORMAT = "consent-record/1"
 
 
-def consent_record(store: Store, secret_key: str, consent_id: str,
+def consent_record(store: Store, keys: KeyRing, consent_id: str,
                    now: datetime | None = None) -> dict | None:
     """The visitor's record, or None when nothing was ever kept (or is still known) for the id.
 
@@ -27,7 +28,7 @@ def consent_record(store: Store, secret_key: str, consent_id: str,
     :raise StoreUnavailable: when the database cannot be read.
     """
     kept = store.receipts_for(consent_id)
-    erasures = store.erasures_of(subject_of(secret_key, consent_id))
+    erasures = erasures_under(store, keys, consent_id)
     if not kept and not erasures:
         return None
     return {
@@ -36,7 +37,7 @@ def consent_record(store: Store, secret_key: str, consent_id: str,
         "exported_at": utc_timestamp(now),
         "erased": not kept,
         "receipts": [{**{k: r[k] for k in RECEIPT_FIELDS},
-                      "signature": receipts.sign(secret_key, r)} for r in kept],
+                      "signature": receipts.sign(keys, r)} for r in kept],
         "configurations": store.config_snapshots(r["config_hash"] for r in kept),
         "erasures": erasures,
     }

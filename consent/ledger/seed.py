@@ -39,7 +39,9 @@ ANSWERS = {
     "notice": (("notice", 1.0),),
 }
 OPT_IN_DRIFT = 0.08             # accept_all share gained (from reject_all) from first day to last
+# Share of custom answers granting each category; a category the data adds gets OTHER_GRANT.
 CUSTOM_GRANTS = {"analytics": 0.72, "personalization": 0.41, "marketing": 0.18}
+OTHER_GRANT = 0.5
 GPC_SHARE = 0.11                # browsers sending Global Privacy Control
 SAME_DAY_CHANGE = 0.05          # answer again the same day (a changed mind)
 LATER_WITHDRAWAL = 0.02         # withdraw on a later day (within 30)
@@ -91,6 +93,8 @@ class Seeder:
         self._market_weights = [m[0] for m in MARKETS]
         self._agents = [a[1] for a in USER_AGENTS]
         self._agent_weights = [a[0] for a in USER_AGENTS]
+        self._grants = {c: CUSTOM_GRANTS.get(c, OTHER_GRANT)
+                        for c in book.catalog.optional_categories}
 
     def receipts_on(self, day: date) -> list[tuple[dict, dict, datetime]]:
         """That day's receipts as (draft, snapshot, recorded_at), in time order.
@@ -116,7 +120,8 @@ class Seeder:
                 if when <= self.days[-1]:
                     at_then = datetime.combine(when, time(), timezone.utc) + timedelta(
                         seconds=self.rng.uniform(0, 3600))
-                    self._later.setdefault(when, []).append((at_then, visitor, _withdrawal()))
+                    self._later.setdefault(when, []).append((at_then, visitor,
+                                                             self._withdrawal()))
         events.sort(key=lambda event: event[0])
         return [self._receipt(visitor, choice, at) for at, visitor, choice in events
                 if at <= self.now]
@@ -142,7 +147,7 @@ class Seeder:
         _, region = self._region(visitor)
         if visitor.gpc and region.sale_share_categories:
             off = set(region.sale_share_categories)
-            return {"method": "gpc", "choices": {c: c not in off for c in CUSTOM_GRANTS}}
+            return {"method": "gpc", "choices": {c: c not in off for c in self._grants}}
         answers = dict(ANSWERS[region.model])
         if region.model == "opt-in":
             shift = OPT_IN_DRIFT * (progress - 0.5)
@@ -154,16 +159,19 @@ class Seeder:
     def _changed_mind(self, visitor: Visitor) -> dict:
         _, region = self._region(visitor)
         if region.model == "notice":
-            return _withdrawal() if self.rng.random() < 0.3 else self._answer("custom")
+            return self._withdrawal() if self.rng.random() < 0.3 else self._answer("custom")
         return self._answer(self.rng.choice(("accept_all", "reject_all", "custom")))
 
     def _answer(self, method: str) -> dict:
         if method in ("accept_all", "notice"):
-            return {"method": method, "choices": dict.fromkeys(CUSTOM_GRANTS, True)}
+            return {"method": method, "choices": dict.fromkeys(self._grants, True)}
         if method == "reject_all":
-            return _withdrawal("reject_all")
+            return self._withdrawal("reject_all")
         return {"method": "custom",
-                "choices": {c: self.rng.random() < p for c, p in CUSTOM_GRANTS.items()}}
+                "choices": {c: self.rng.random() < p for c, p in self._grants.items()}}
+
+    def _withdrawal(self, method: str = "withdraw") -> dict:
+        return {"method": method, "choices": dict.fromkeys(self._grants, False)}
 
     def _receipt(self, visitor: Visitor, answer: dict, at: datetime):
         location, region = self._region(visitor)
@@ -177,10 +185,6 @@ class Seeder:
                                origin=f"https://{visitor.site}", remote_addr=visitor.address,
                                user_agent=visitor.user_agent)
         return draft, banner.body, at
-
-
-def _withdrawal(method: str = "withdraw") -> dict:
-    return {"method": method, "choices": dict.fromkeys(CUSTOM_GRANTS, False)}
 
 
 def _spread(total: int, weights: list[float]) -> list[int]:

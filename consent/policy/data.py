@@ -20,9 +20,11 @@ MODELS = ("opt-in", "opt-out", "notice")
 CONSENT_MODE_TYPES = ("ad_storage", "ad_user_data", "ad_personalization", "analytics_storage",
                       "functionality_storage", "personalization_storage", "security_storage")
 REFERENCE_LANG = "en"
-_COUNTRY = validate.Regexp(r"^[A-Z]{2}$", error="Not an ISO 3166-1 alpha-2 code.")
-_SUBDIVISION = validate.Regexp(r"^[A-Z]{2}-[A-Z0-9]{1,3}$", error="Not an ISO 3166-2 code.")
-_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}$", error="Use lower-case letters, digits and '-'.")
+# The largest banner revision: what any database's integer column holds, and then some.
+MAX_REVISION = 2**31 - 1
+_COUNTRY = validate.Regexp(r"^[A-Z]{2}\Z", error="Not an ISO 3166-1 alpha-2 code.")
+_SUBDIVISION = validate.Regexp(r"^[A-Z]{2}-[A-Z0-9]{1,3}\Z", error="Not an ISO 3166-2 code.")
+_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}\Z", error="Use lower-case letters, digits and '-'.")
 
 
 class PolicyDataError(Exception):
@@ -50,7 +52,8 @@ class RegionSchema(Schema):
 
 
 class RegionsFileSchema(Schema):
-    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    revision = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(min=1, max=MAX_REVISION))
     rest_of_world = fields.String(required=True)
     unknown = fields.String(required=True)
     regions = fields.List(fields.Nested(RegionSchema), required=True,
@@ -67,7 +70,7 @@ class CategorySchema(Schema):
 
 class ServiceSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1))
-    cookies = fields.List(fields.String(validate=validate.Regexp(r"^[^\s;,=]+$")), required=True)
+    cookies = fields.List(fields.String(validate=validate.Regexp(r"^[^\s;,=]+\Z")), required=True)
 
 
 class CategoriesFileSchema(Schema):
@@ -126,6 +129,17 @@ class Catalog:
     unknown: str
     categories: dict[str, Category]
     locales: dict[str, dict]
+    source: Path | None = None      # the data directory it was read from
+
+    @property
+    def optional_categories(self) -> tuple[str, ...]:
+        """The categories a visitor chooses, in catalogue order (the receipt's and the widget's)."""
+        return tuple(c.id for c in self.categories.values() if not c.required)
+
+    def category_title(self, category_id: str, lang: str = REFERENCE_LANG) -> str:
+        """A category's name for people; a category the data no longer has keeps its id."""
+        texts = self.locales.get(lang, self.locales[REFERENCE_LANG])["categories"]
+        return texts.get(category_id, {}).get("title", category_id)
 
 
 def load_catalog(data_dir: Path) -> Catalog:
@@ -164,6 +178,7 @@ def load_catalog(data_dir: Path) -> Catalog:
         unknown=raw_regions["unknown"],
         categories=categories,
         locales=locales,
+        source=data_dir,
     )
 
 

@@ -21,8 +21,8 @@ import maxminddb
 from ..config.settings import ConfigurationError, Settings
 
 log = logging.getLogger(__name__)
-_COUNTRY = re.compile(r"^[A-Z]{2}$")
-_SUBDIVISION_PART = re.compile(r"^[A-Z0-9]{1,3}$")
+_COUNTRY = re.compile(r"^[A-Z]{2}\Z")
+_SUBDIVISION_PART = re.compile(r"^[A-Z0-9]{1,3}\Z")
 # Codes CDNs use for "not a country": unknown, Tor, anonymous proxies, EU-wide.
 _NOT_A_COUNTRY = {"XX", "T1", "A1", "A2", "O1", "EU", "AP", "ZZ"}
 DEMO_REGION_COOKIE = "cm_demo_region"

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 
-from ..policy.methods import OPTIONAL_CATEGORIES
 from ..storage.columns import CHAIN_FIELDS, PAYLOAD_FIELDS, SEAL_FIELDS
 from ..storage.errors import StoreUnavailable
 from ..storage.interface import Store
@@ -21,10 +20,8 @@ from .trail import Requester
 
 log = logging.getLogger(__name__)
 
-# The exported receipt, in order. Erased receipts keep their place in the chain
-# (seq, ids, time, hashes) with erased=true and the personal payload empty.
-CSV_COLUMNS = (*CHAIN_FIELDS, "erased", "erased_at",
-               *(f for f in PAYLOAD_FIELDS if f != "choices"), *OPTIONAL_CATEGORIES, *SEAL_FIELDS)
+# Choices a receipt holds for categories that are not (or no longer) columns, as JSON.
+OTHER_CHOICES = "other_choices"
 FORMATS = {  # format -> (media type, file extension)
     "jsonl": ("application/x-ndjson", "jsonl"),
     "csv": ("text/csv", "csv"),
@@ -43,16 +40,30 @@ def export_record(row: dict) -> dict:
     return record
 
 
-def csv_row(record: dict) -> list:
+def csv_columns(categories: Sequence[str]) -> tuple[str, ...]:
+    """The exported receipt as CSV, in order: a column per category of the catalogue.
+
+    Erased receipts keep their place in the chain (seq, ids, time, hashes) with
+    erased=true and the personal payload empty. A choice for a category the
+    catalogue no longer has lands in ``other_choices`` (JSON), never nowhere.
+    """
+    return (*CHAIN_FIELDS, "erased", "erased_at", *(f for f in PAYLOAD_FIELDS if f != "choices"),
+            *categories, OTHER_CHOICES, *SEAL_FIELDS)
+
+
+def csv_row(record: dict, columns: Sequence[str], categories: Sequence[str]) -> list:
     choices = record["choices"] or {}
-    flat = {**record, **{c: choices.get(c) for c in OPTIONAL_CATEGORIES}}
-    return [flat[name] for name in CSV_COLUMNS]
+    other = {c: v for c, v in choices.items() if c not in categories}
+    flat = {**record, **{c: choices.get(c) for c in categories},
+            OTHER_CHOICES: json.dumps(other, sort_keys=True) if other else None}
+    return [flat[name] for name in columns]
 
 
-def render(records: Iterable[dict], fmt: str) -> Iterator[str]:
+def render(records: Iterable[dict], fmt: str, categories: Sequence[str]) -> Iterator[str]:
     """Text lines of ``records`` in ``fmt`` (jsonl, csv or json), produced as they are read."""
     if fmt == "csv":
-        yield from csv_lines(list(CSV_COLUMNS), (csv_row(r) for r in records))
+        columns = csv_columns(categories)
+        yield from csv_lines(list(columns), (csv_row(r, columns, categories) for r in records))
     elif fmt == "jsonl":
         for record in records:
             yield json.dumps(record, ensure_ascii=False) + "\n"
@@ -65,16 +76,41 @@ def render(records: Iterable[dict], fmt: str) -> Iterator[str]:
 
 
 def receipt_export(store: Store, requester: Requester, start: date, end: date, fmt: str,
+                   categories: Sequence[str], filters: dict | None = None,
                    progress: Callable[[int], None] | None = None) -> Iterator[bytes]:
     """Log the export, then stream the receipts of ``start``..``end`` as UTF-8 chunks.
 
+    ``categories`` (the catalogue's optional ones) are the CSV's choice columns;
+    ``filters`` ({region, site}) keep only the receipts of that region or site
+    (erased receipts have neither, so a filtered export leaves them out).
     ``progress(n)`` hears every ``PROGRESS_EVERY`` rows (the CLI's progress bar).
     :raise StoreUnavailable: when the access log cannot be written: no log, no export.
     """
-    params = {"from": start.isoformat(), "to": end.isoformat(), "format": fmt}
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    params = {"from": start.isoformat(), "to": end.isoformat(), "format": fmt, **filters}
     entry = store.log_access(requester.who, requester.scope, requester.via, "receipts", params)
-    records = (export_record(row) for row in store.receipts_between(start, end))
-    return chunked(render(_tracked(store, entry, records, progress), fmt))
+    records = (export_record(row) for row in store.receipts_between(start, end, filters))
+    return _primed(chunked(render(_tracked(store, entry, records, progress), fmt, categories)))
+
+
+def _primed(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    """The stream with its first chunk already read.
+
+    Whatever fails before the first byte (the database, the first page of
+    rows) then fails here, where the caller can still answer in the error
+    shape, instead of breaking a download whose 200 has already been sent.
+    """
+    first = next(chunks, None)
+
+    def stream() -> Iterator[bytes]:
+        try:
+            if first is not None:
+                yield first
+            yield from chunks
+        finally:
+            chunks.close()      # a client gone mid-way still finishes the access log entry
+
+    return stream()
 
 
 def _tracked(store: Store, entry: int, records: Iterable[dict],

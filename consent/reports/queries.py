@@ -18,14 +18,22 @@ from marshmallow import (
     validates_schema,
 )
 
+from ..policy.data import MAX_REVISION
+from ..storage.columns import EXPORT_FILTERS
 from ..storage.rollups import STATS_GROUPS
 
 MAX_STATS_DAYS = 366        # a year, leap day included; longer trends go through CSV exports
 DEFAULT_DAYS = 30
 STATS_FORMATS = ("json", "csv")
 RECEIPT_FORMATS = ("jsonl", "csv")
-REGION_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}$", error="Not a region code like eea.")
-SITE = validate.Regexp(r"^[A-Za-z0-9._:-]{1,253}$", error="Not a site host name like shop.example.")
+REGION_CODE = validate.Regexp(r"^[a-z0-9][a-z0-9-]{0,31}\Z", error="Not a region code like eea.")
+SITE = validate.Regexp(r"^[A-Za-z0-9._:-]{1,253}\Z", error="Not a site host name like shop.example.")
+
+
+# The days a query may name: wide, but inside what dates (and the day after) can represent.
+FIRST_DAY, LAST_DAY = date(1970, 1, 1), date(9998, 12, 31)
+DAY = validate.Range(min=FIRST_DAY, max=LAST_DAY,
+                     error=f"A day from {FIRST_DAY.isoformat()} to {LAST_DAY.isoformat()}.")
 
 
 def today() -> date:
@@ -39,8 +47,8 @@ class DateRangeSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    start = fields.Date(data_key="from")
-    end = fields.Date(data_key="to")
+    start = fields.Date(data_key="from", validate=DAY)
+    end = fields.Date(data_key="to", validate=DAY)
     max_days: int | None = None
 
     @validates_schema
@@ -69,7 +77,21 @@ class StatsQuerySchema(DateRangeSchema):
     format = fields.String(load_default="json", validate=validate.OneOf(STATS_FORMATS))
     region = fields.String(validate=REGION_CODE)
     site = fields.String(validate=SITE)
-    revision = fields.Integer(validate=validate.Range(min=1))
+    revision = fields.Integer(validate=validate.Range(min=1, max=MAX_REVISION))
+
+    @post_load
+    def _filters(self, data, **kwargs):
+        data["filters"] = {k: data.pop(k) for k in ("region", "site", "revision") if k in data}
+        return data
+
+
+class OverviewQuerySchema(DateRangeSchema):
+    """The dashboard's one request: the stats filters, no group or format (JSON, several groups)."""
+
+    max_days = MAX_STATS_DAYS
+    region = fields.String(validate=REGION_CODE)
+    site = fields.String(validate=SITE)
+    revision = fields.Integer(validate=validate.Range(min=1, max=MAX_REVISION))
 
     @post_load
     def _filters(self, data, **kwargs):
@@ -81,6 +103,13 @@ class ReceiptsQuerySchema(DateRangeSchema):
     """No maximum range: the export streams, so a year costs time, not memory."""
 
     format = fields.String(load_default="jsonl", validate=validate.OneOf(RECEIPT_FORMATS))
+    region = fields.String(validate=REGION_CODE)
+    site = fields.String(validate=SITE)
+
+    @post_load
+    def _filters(self, data, **kwargs):
+        data["filters"] = {k: data.pop(k) for k in EXPORT_FILTERS if k in data}
+        return data
 
 
 class AccessLogQuerySchema(Schema):
@@ -123,6 +152,16 @@ class StatsReportSchema(Schema):
     categories = fields.List(fields.String(), required=True)
     totals = fields.Nested(FiguresSchema, required=True)
     rows = fields.List(fields.Nested(StatsRowSchema), required=True)
+
+
+class StatsOverviewSchema(Schema):
+    start = fields.String(data_key="from", required=True)
+    end = fields.String(data_key="to", required=True)
+    filters = fields.Dict(required=True)
+    categories = fields.List(fields.String(), required=True)
+    day = fields.Nested(StatsReportSchema, required=True)
+    region = fields.Nested(StatsReportSchema, required=True)
+    site = fields.Nested(StatsReportSchema, required=True)
 
 
 class AccessEntrySchema(Schema):

@@ -6,12 +6,20 @@ LibreOffice and Google Sheets: ``=HYPERLINK(...)`` in a page URL or a site name
 sent by a visitor would run on the privacy officer's machine. Such text cells
 get a leading apostrophe, which spreadsheets show as plain text (OWASP's
 advice). Numbers we computed ourselves are left alone.
+
+"Starts with" is read the way a spreadsheet may read it: after any leading
+whitespace (a space, a no-break space, an ideographic space; LibreOffice's
+"trim spaces" import option and Excel both skip them) and any invisible
+formatting character (zero-width space, word joiner, byte order mark), and
+with full-width and small forms taken as what they stand for (``＝`` is ``=``
+to Excel in East Asian locales): Unicode NFKC.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime
 
@@ -19,9 +27,23 @@ FORMULA_STARTS = frozenset("=+-@\t\r")
 CHUNK_BYTES = 64 * 1024     # one write per ~64 KB, not one per row, on a streamed response
 
 
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could take ``text`` for a formula (see the module's docstring)."""
+    first = text[:1]
+    if first in FORMULA_STARTS:
+        return True
+    if first.isascii() and (first.isalnum() or first in "\"/.:_"):
+        return False                # nearly every cell: decided by its first character
+    for char in text:
+        if char.isspace() or unicodedata.category(char) == "Cf":
+            continue                # skipped before a spreadsheet looks for "="
+        return char in FORMULA_STARTS or unicodedata.normalize("NFKC", char)[:1] in FORMULA_STARTS
+    return False
+
+
 def safe_cell(value) -> str | int | float:
     if type(value) is str:          # first: nearly every cell, and this runs per cell of 1M rows
-        return "'" + value if value[:1] in FORMULA_STARTS else value
+        return "'" + value if value and formula_like(value) else value
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -31,7 +53,7 @@ def safe_cell(value) -> str | int | float:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
     text = str(value)
-    return "'" + text if text[:1] in FORMULA_STARTS else text
+    return "'" + text if text and formula_like(text) else text
 
 
 def csv_lines(header: list[str], rows: Iterable[Iterable]) -> Iterator[str]:

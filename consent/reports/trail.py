@@ -24,9 +24,13 @@ class Requester:
 CLI = Requester("cli", "cli", "cli")
 
 
-def log_stats(store: Store, requester: Requester, query: dict, report: dict) -> None:
-    """Log a stats request with its row count (the report is already built)."""
+def log_stats(store: Store, requester: Requester, report: dict, fmt: str,
+              rows: int | None = None) -> None:
+    """Log a stats request with its row count (the report is already built).
+
+    ``rows``: how many rows went out, when not the report's own rows (an overview).
+    """
     params = {"from": report["from"], "to": report["to"], "group": report["group"],
-              "filters": report["filters"], "format": query["format"]}
+              "filters": report["filters"], "format": fmt}
     store.log_access(requester.who, requester.scope, requester.via, "stats", params,
-                     rows=len(report["rows"]))
+                     rows=len(report["rows"]) if rows is None else rows)

@@ -17,18 +17,20 @@ from .interface import Store
 __all__ = ["Store", "StoreUnavailable", "open_store"]
 
 
-def open_store(database: Path | str, batching: str = "machine") -> Store:
+def open_store(database: Path | str, batching: str = "machine",
+               anchor: Path | None = None) -> Store:
     """The store for CONSENT_DATABASE: a SQLite file path, or a postgresql:// URL.
 
     ``batching``: ``machine`` (one sequencer commits for every worker of the
     machine, ``sequencer.py``) or ``process`` (each worker for its own threads).
-    Opens no connection yet. The PostgreSQL engine (and psycopg) is imported
-    only when a URL asks for it.
+    ``anchor``: the file outside the database that keeps the chain's head
+    (``anchor.py``); None keeps none. Opens no connection yet. The PostgreSQL
+    engine (and psycopg) is imported only when a URL asks for it.
     """
     if isinstance(database, str) and database.startswith(("postgresql://", "postgres://")):
         from .postgres.store import PostgresStore
 
-        return PostgresStore(database, batching)
+        return PostgresStore(database, batching, anchor)
     from .sqlite.store import SqliteStore
 
-    return SqliteStore(Path(database), batching)
+    return SqliteStore(Path(database), batching, anchor)

@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
+from .idempotency import Idempotency
+
 
 class Pending:
     """A receipt waiting for its batch, and what became of it.
@@ -25,11 +27,12 @@ class Pending:
     lost); the engine then returns the stored receipt instead of a second one.
     """
 
-    __slots__ = ("draft", "snapshot", "now", "resent", "receipt", "error", "done")
+    __slots__ = ("draft", "snapshot", "now", "resent", "idempotency", "receipt", "error", "done")
 
     def __init__(self, draft: dict, snapshot: dict | None, now: datetime | None = None,
-                 resent: bool = False):
+                 resent: bool = False, idempotency: Idempotency | None = None):
         self.draft, self.snapshot, self.now, self.resent = draft, snapshot, now, resent
+        self.idempotency = idempotency
         self.receipt: dict | None = None
         self.error: Exception | None = None
         self.done = False
@@ -78,9 +81,10 @@ class Batches:
         if self.sequencer is not None:
             self.sequencer.close()
 
-    def record(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
+    def record(self, draft: dict, snapshot: dict, now: datetime | None = None,
+               idempotency: Idempotency | None = None) -> dict:
         """The receipt as stored, once committed. :raise: whatever its batch failed with."""
-        item = Pending(draft, snapshot, now)
+        item = Pending(draft, snapshot, now, idempotency=idempotency)
         if self.sequencer is None or not self.sequencer.submit(item):
             self.group.submit(item)
         if item.error is not None:

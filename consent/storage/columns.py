@@ -18,3 +18,5 @@ ERASURE_FIELDS = ("erased_at", "erasure_id", "erasure_seal")
 # A sealed receipt as appended, and as the visitor downloads it: all but storage internals
 # (seq, erasure), enough for anybody to recompute payload_hash and hash.
 RECEIPT_FIELDS = ("receipt_id", "recorded_at", *PAYLOAD_FIELDS, *SEAL_FIELDS)
+# Payload fields a receipt export may be filtered by (never user text in SQL).
+EXPORT_FILTERS = ("region", "site")

@@ -13,6 +13,9 @@ from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Protocol
 
+from .anchor import Anchor
+from .idempotency import Idempotency
+
 # seal(receipt_id, payload_hash, erased_at, erasure_id) -> the erasure seal of one row
 Sealer = Callable[[str, str, str, int], str]
 
@@ -33,10 +36,25 @@ class AppendTransaction(Protocol):
     def insert_receipt(self, receipt: dict) -> None:
         """Append a sealed receipt (``columns.RECEIPT_FIELDS``) at the end of the chain."""
 
+    def kept_key(self, key: str) -> dict | None:
+        """The idempotency key's request, receipt_id and first_seen, if kept (``idempotency``)."""
+
+    def stored_receipt(self, receipt_id: str) -> dict | None:
+        """A receipt as stored (decoded, with erased_at), appended in this transaction or before."""
+
+    def keep_key(self, key: str, request: str, receipt_id: str, first_seen: str) -> None:
+        """Keep an idempotency key for the receipt just appended (an expired one is replaced)."""
+
 
 class ReceiptLog(Protocol):
-    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
-        """Seal, chain, count and commit one receipt; return it as stored."""
+    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None,
+                       idempotency: Idempotency | None = None) -> dict:
+        """Seal, chain, count and commit one receipt; return it as stored.
+
+        With ``idempotency``, a live repeat of its key returns the receipt the key
+        recorded first (another receipt_id than the draft's) and stores nothing.
+        :raise KeyReused, KeyErased: see ``idempotency.replayed``.
+        """
 
     def record_receipts(self, batch: Iterable[tuple[dict, dict, datetime | None]]) -> int:
         """Seal, chain, count and commit many (draft, snapshot, now) in one transaction."""
@@ -55,6 +73,12 @@ class ReceiptLog(Protocol):
 
     def config_snapshots(self, config_hashes: Iterable[str]) -> dict[str, dict]: ...
 
+    def head(self) -> tuple[int, str] | None:
+        """The chain's last (seq, hash); None for an empty chain."""
+
+    def hash_at(self, seq: int) -> str | None:
+        """The hash of the receipt at ``seq``, if there is one."""
+
 
 class ErasureLog(Protocol):
     def erase_consent(self, consent_id: str, subject: str, erased_at: str, seal: Sealer) -> int:
@@ -71,6 +95,14 @@ class ErasureLog(Protocol):
 
     def forget_subjects_before(self, cutoff: str) -> int: ...
 
+    def settle_scrub(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` s for an erasure's scrub still waiting for readers; done?"""
+
+    def forget_keys_before(self, cutoff: str) -> int:
+        """Drop idempotency keys first seen before ``cutoff`` (expired); how many."""
+
+    def count_keys_before(self, cutoff: str) -> int: ...
+
 
 class Rollups(Protocol):
     def answer_counts(self, start: date, end: date, group: str, filters: dict) -> list[tuple]:
@@ -81,10 +113,16 @@ class Rollups(Protocol):
 
 
 class Exports(Protocol):
-    def count_receipts_between(self, start: date, end: date) -> int: ...
+    def count_receipts_between(self, start: date, end: date,
+                               filters: dict | None = None) -> int: ...
 
-    def receipts_between(self, start: date, end: date, page_size: int = 2000) -> Iterator[dict]:
-        """Receipts recorded on the days in time order, streamed page by page."""
+    def receipts_between(self, start: date, end: date, filters: dict | None = None,
+                         page_size: int = 2000) -> Iterator[dict]:
+        """Receipts recorded on the days in time order, streamed page by page.
+
+        ``filters``: {region, site} (``columns.EXPORT_FILTERS``); a filtered
+        export leaves erased receipts out (their region and site are erased).
+        """
 
 
 class AccessLog(Protocol):
@@ -119,5 +157,11 @@ class Store(ReceiptLog, ErasureLog, Rollups, Exports, AccessLog, Moving, Protoco
 
     def close(self) -> None:
         """Drop this process's connections (before a fork, at the end of a command)."""
+
+    anchor: Anchor      # the chain's head kept outside the database (``anchor.py``)
+
+    def health(self) -> str:
+        """"ok", or why the store cannot take a receipt now (gone, unavailable, read-only,
+        full, another-chain)."""
 
     def healthy(self) -> bool: ...

@@ -24,6 +24,7 @@ MOVED_TABLES: dict[str, tuple[str, ...]] = {
                      "granted"),
     "access_log": ("id", "at", "who", "scope", "via", "action", "params", "rows",
                    "finished_at"),
+    "idempotency_keys": ("key", "request", "receipt_id", "first_seen"),
 }
 PAGE = 2000
 

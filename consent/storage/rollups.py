@@ -41,6 +41,22 @@ def answer_changes(receipt: dict, previous: dict | None) -> list[tuple]:
     return changes
 
 
+def withdrawn(answer: dict | None, day: str) -> list[tuple]:
+    """What erasing a visitor changes in ``day``'s roll-ups: their answer that day, -1.
+
+    ``answer`` is the visitor's latest answer of ``day`` (the erasure's own UTC
+    day), read before its payload goes. The roll-ups count each visitor's
+    latest answer once a day; after an erasure the visitor has no answer that
+    day until they give one again, which then counts once (the new answer,
+    under a new consent_id, can never be linked to the erased one). Earlier
+    days keep their counts: anonymous, and no longer anybody's.
+    """
+    if answer is None or answer["choices"] is None:
+        return []
+    return [(day, answer["site"], answer["region"], answer["revision"], answer["method"],
+             int(answer["gpc"]), answer["choices"], -1)]
+
+
 class Tally:
     """What one write transaction adds to the roll-ups, summed before it is written.
 

@@ -22,6 +22,7 @@ engine's own lock, and a worker that cannot reach one commits by itself.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import errno
 import json
 import logging
@@ -34,7 +35,8 @@ from collections.abc import Callable
 from datetime import datetime
 
 from .batching import Pending, fail
-from .errors import StoreUnavailable
+from .errors import KeyErased, KeyReused, StoreUnavailable
+from .idempotency import Idempotency
 
 log = logging.getLogger(__name__)
 FRAME = struct.Struct("!I")
@@ -44,6 +46,10 @@ ANSWER_TIMEOUT_S = 45            # longer than any engine's own lock wait (30 s)
 
 class SequencerError(Exception):
     """The sequencer's batch failed for a reason other than the store being unavailable."""
+
+
+# The errors an answer can carry to the worker that asked, by name.
+ERRORS = {"unavailable": StoreUnavailable, "reused": KeyReused, "erased": KeyErased}
 
 
 def _send(sock: socket.socket, message: dict) -> None:
@@ -103,8 +109,7 @@ class Sequencer:
                 self._local.sent.discard(item.draft["config_hash"])
                 continue
             if "error" in answer:
-                kind = StoreUnavailable if answer["error"] == "unavailable" else SequencerError
-                item.error = kind(answer["message"])
+                item.error = ERRORS.get(answer["error"], SequencerError)(answer["message"])
             else:
                 item.receipt = {**item.draft, **answer["sealed"]}
             return True
@@ -115,6 +120,8 @@ class Sequencer:
         sent = self._local.sent
         message = {"draft": item.draft, "now": item.now.isoformat() if item.now else None,
                    "resent": item.resent}
+        if item.idempotency is not None:
+            message["idempotency"] = dataclasses.astuple(item.idempotency)
         if config_hash not in sent:
             message["snapshot"] = item.snapshot
         _send(sock, message)
@@ -249,7 +256,9 @@ class Sequencer:
                 answers[sock] = {"need_snapshot": True}
                 continue
             now = datetime.fromisoformat(message["now"]) if message.get("now") else None
-            item = Pending(draft, snapshot, now, bool(message.get("resent")))
+            key = message.get("idempotency")
+            item = Pending(draft, snapshot, now, bool(message.get("resent")),
+                           Idempotency(*key) if key else None)
             items.append((sock, item))
         if items:
             try:
@@ -258,11 +267,13 @@ class Sequencer:
                 fail([item for _, item in items], error)
         for sock, item in items:
             if item.error is not None:
-                kind = "unavailable" if isinstance(item.error, StoreUnavailable) else "failed"
+                kind = next((name for name, kind in ERRORS.items()
+                             if isinstance(item.error, kind)), "failed")
                 answers[sock] = {"error": kind, "message": str(item.error)}
             else:
-                answers[sock] = {"sealed": {k: item.receipt[k] for k in item.receipt
-                                            if k not in item.draft}}
+                # What the store added to the draft; for a replayed receipt, all that differs.
+                answers[sock] = {"sealed": {k: v for k, v in item.receipt.items()
+                                            if k not in item.draft or item.draft[k] != v}}
         for sock, answer in answers.items():
             with contextlib.suppress(OSError):
                 _send(sock, answer)

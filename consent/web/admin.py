@@ -16,7 +16,6 @@ from datetime import timedelta
 from flask import (
     Blueprint,
     Flask,
-    current_app,
     redirect,
     render_template,
     request,
@@ -25,6 +24,7 @@ from flask import (
 )
 from flask.sessions import SecureCookieSessionInterface
 
+from ..ledger.minimize import ip_prefix
 from ..reports.queries import DEFAULT_DAYS, MAX_STATS_DAYS, today
 from . import auth
 from .context import get_book, get_settings
@@ -56,11 +56,15 @@ def dashboard():
     credential = auth.session_credential()
     if credential is None:
         return _sign_in_page()
-    book = get_book()
-    regions = [{"code": r.code, "name": r.name} for r in book.catalog.regions.values()]
+    catalog = get_book().catalog
+    regions = [{"code": r.code, "name": r.name} for r in catalog.regions.values()]
+    # Categories are data: their order and names come from data/ (English, the dashboard's).
+    categories = [{"id": c, "title": catalog.category_title(c)}
+                  for c in catalog.optional_categories]
     return render_template(
         "admin/dashboard.html", credential=credential, may_audit=credential.may("audit"),
-        csrf=auth.csrf_token(), regions=regions, today=today().isoformat(),
+        csrf=auth.csrf_token(), regions=regions, categories=categories,
+        today=today().isoformat(),
         default_days=DEFAULT_DAYS, max_days=MAX_STATS_DAYS)
 
 
@@ -72,9 +76,10 @@ def sign_in():
     Renders the form again with 401 for a wrong token.
     """
     _require_own_form()
-    credential = current_app.extensions["consent.tokens"].identify(request.form.get("token", ""))
+    credential = auth.identify(request.form.get("token", ""))
     if credential is None:
-        log.warning("admin sign-in refused from %s", request.remote_addr)
+        # The network, not the address: no full IP address in any log.
+        log.warning("admin sign-in refused from %s", ip_prefix(request.remote_addr) or "unknown")
         return _sign_in_page("That token is not valid. Check for missing characters.", 401)
     auth.start_session(credential)
     log.info("admin sign-in: token %s (%s)", credential.token_id, credential.scope)

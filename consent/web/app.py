@@ -15,24 +15,29 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..config.retention import BadPeriod, check_covers_lifetime
 from ..config.settings import ROOT, ConfigurationError, Settings, load
+from ..ledger.keys import KeyRing
 from ..policy.book import PolicyBook
 from ..policy.data import load_catalog
 from ..policy.geo import Locator
-from ..storage import open_store
+from ..policy.widget import check_widget
+from ..storage import StoreUnavailable, open_store
 from . import (
     admin,
     api,
     assets,
     auth,
     demo,
+    edge,
     errors,
     headers,
     limits,
     openapi,
     ops,
     proof,
+    redaction,
     reports,
     rights,
+    schemas,
     widget,
 )
 from .answers import Answers
@@ -50,6 +55,8 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     :raise PolicyDataError: for a broken file under data/.
     """
     settings = load(environ, test_config)
+    # Before anything can log: no consent_id, no full IP address in any log line.
+    redaction.install()
     app = Flask(__name__, static_folder=str(ROOT / "static"), static_url_path="/static")
     app.config.update(
         SECRET_KEY=settings.secret_key,
@@ -62,21 +69,28 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
     )
     app.json.sort_keys = False
     app.extensions["consent.settings"] = settings
+    # Receipts and erasures; sessions are signed with SECRET_KEY alone (a rotation signs out).
+    app.extensions["consent.keys"] = KeyRing(settings.secret_key, settings.retired_keys)
 
     errors.init_app(app)
-    book = app.extensions["consent.policies"] = PolicyBook(load_catalog(settings.data_dir))
+    edge.init_app(app)
+    catalog = load_catalog(settings.data_dir)
+    check_widget(catalog, settings.widget)
+    book = app.extensions["consent.policies"] = PolicyBook(catalog)
+    app.extensions["consent.consent_schema"] = schemas.consent_schema(catalog.optional_categories)
     _check_retention(settings, book)
     app.extensions["consent.answers"] = Answers(book, ROOT / "static" / "js" / "consent-embed.js")
     app.extensions["consent.locator"] = Locator(settings)
-    store = open_store(settings.database, settings.batching)
+    store = open_store(settings.database, settings.batching, settings.anchor_file)
     store.migrate()
+    _check_anchor(store)
     # No connection may cross a fork (gunicorn preload): SQLite's locks are per process.
     store.close()
     app.extensions["consent.store"] = store
     auth.init_app(app, settings.tokens)
     admin.init_app(app, settings)
     CORS(app, resources={WIDGET_ROUTES: {"origins": list(settings.allowed_origins)}},
-         methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type"],
+         methods=["GET", "POST", "DELETE"], allow_headers=["Content-Type", "Idempotency-Key"],
          expose_headers=["ETag", "Location", "Content-Disposition"], max_age=86400,
          always_send=False,
          vary_header=False)  # the config view sets one merged Vary header itself
@@ -96,6 +110,21 @@ def create_app(test_config: dict | None = None, environ: dict | None = None) -> 
         log.warning("Demo mode: %s are demo values generated into %s; production needs its own.",
                     ", ".join(settings.generated), settings.demo_secrets)
     return app
+
+
+def _check_anchor(store) -> None:
+    """Say at start-up, loudly, when the database is not the chain the anchor remembers.
+
+    Not a refusal to start: `flask consent init --new-chain` must be able to run,
+    and banners keep being served. Receipts are refused (503) until then.
+    """
+    try:
+        fault = store.anchor.fault(store.head(), store.hash_at)
+    except StoreUnavailable as error:
+        fault = str(error)
+    if fault:
+        log.error("receipts are refused: %s. Restore the database, or start from this one on "
+                  "purpose with `flask consent init --new-chain`.", fault)
 
 
 def _check_retention(settings: Settings, book: PolicyBook) -> None:

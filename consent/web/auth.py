@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app, g, request, session
 
 from .errors import ApiError
+from .limits import wrong_tokens
 
 # What each scope may do: audit includes everything stats may.
 GRANTS = {"stats": {"stats"}, "audit": {"stats", "audit"}}
@@ -65,6 +66,19 @@ class TokenRing:
         return None
 
 
+def identify(token: str) -> Credential | None:
+    """The credential of a presented token; wrong ones are counted per client.
+
+    :raise 429: this client sent too many wrong tokens (CONSENT_RATELIMIT_WRONG_TOKENS).
+    """
+    guard = wrong_tokens()
+    guard.refuse_when_exhausted()
+    credential = current_app.extensions["consent.tokens"].identify(token)
+    if credential is None:
+        guard.count()
+    return credential
+
+
 def bearer() -> str | None:
     header = request.headers.get("Authorization", "")
     kind, _, token = header.partition(" ")
@@ -76,7 +90,7 @@ def current_credential() -> Credential | None:
     token = bearer()
     if token:
         g.auth_via = "api"
-        return current_app.extensions["consent.tokens"].identify(token)
+        return identify(token)
     if request.method in SESSION_METHODS:
         g.auth_via = "admin"
         return session_credential()

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import current_app, request
 
 from ..config.settings import Settings
+from ..ledger.keys import KeyRing
 from ..policy.book import PolicyBook
 from ..policy.geo import Location, Locator
 from ..storage.interface import Store
@@ -21,8 +22,18 @@ def get_book() -> PolicyBook:
     return current_app.extensions["consent.policies"]
 
 
+def get_keys() -> KeyRing:
+    """The signing key and the retired keys that still verify (CONSENT_RETIRED_KEYS)."""
+    return current_app.extensions["consent.keys"]
+
+
 def get_store() -> Store:
     return current_app.extensions["consent.store"]
+
+
+def get_consent_schema():
+    """The receipt schema for the catalogue's categories (``schemas.consent_schema``)."""
+    return current_app.extensions["consent.consent_schema"]
 
 
 def get_locator() -> Locator:

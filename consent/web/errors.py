@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..config.messages import flatten
-from ..storage.errors import StoreUnavailable
+from ..storage.errors import KeyErased, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +24,13 @@ MESSAGES = {
     403: "This token may not do that.",
     404: "Nothing is here.",
     405: "This method is not allowed here.",
+    410: "That is gone.",
     413: "The request body is too large.",
+    414: "The request target is too long.",
     415: "Send the body as application/json.",
     422: "The request did not validate.",
     429: "Too many requests; slow down.",
+    431: "The request's header fields are too large.",
     500: "Something went wrong on our side. Nothing you sent was stored half-way.",
     503: "The service cannot take this right now; try again shortly.",
 }
@@ -64,6 +67,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError):
         return error_response(422, fields=flatten(error.messages))
+
+    @app.errorhandler(KeyErased)
+    def key_erased(error: KeyErased):
+        # A late copy of a choice whose record was erased since: nothing is recorded again.
+        return error_response(410, "The receipt this idempotency key recorded has been "
+                                   "erased; nothing was recorded.")
 
     @app.errorhandler(StoreUnavailable)
     def unavailable(error: StoreUnavailable):

@@ -17,11 +17,13 @@ def livez():
 
 @bp.get("/healthz")
 def healthz():
-    """200 when the database answers; 503 (same body shape) when it does not."""
-    database_ok = get_store().healthy()
+    """200 when the database can take a receipt; 503 (same body shape, saying why) when not."""
+    database = get_store().health()
+    database_ok = database == "ok"
     body = {
         "status": "ok" if database_ok else "unavailable",
-        "database": "ok" if database_ok else "unavailable",
+        # ok, or why no receipt can be taken: gone, unavailable, read-only, full, another-chain
+        "database": database,
         "geoip": get_locator().database_type,
         "revision": get_book().revision,
         "mode": get_settings().mode,

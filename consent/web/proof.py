@@ -9,12 +9,12 @@ An audit token also gets the reason.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ..ledger import chain
 from ..ledger.proof import check_receipt
 from .auth import bearer, current_credential, require_scope
-from .context import get_store
+from .context import get_keys, get_store
 from .errors import ApiError
 from .schemas import ChainQuerySchema, ReceiptIdSchema, SignatureCheckSchema
 from .visit import json_body
@@ -34,7 +34,7 @@ def verify_chain():
     :raise 401/403: without an audit token. :raise 422: malformed anchor or unknown parameter.
     """
     query = _chain_query.load(request.args)
-    report = chain.verify(get_store(), current_app.config["SECRET_KEY"], query.get("anchor"))
+    report = chain.verify(get_store(), get_keys(), query.get("anchor"))
     return _no_store(jsonify(report.as_dict()))
 
 
@@ -47,7 +47,7 @@ def verify_signature(receipt_id: str):
     """
     receipt_id = _receipt_id.load({"receipt_id": receipt_id})["receipt_id"]
     signature = _signature.load(json_body())["signature"]
-    check = check_receipt(get_store(), current_app.config["SECRET_KEY"], receipt_id, signature)
+    check = check_receipt(get_store(), get_keys(), receipt_id, signature)
     body = {"receipt_id": receipt_id, "valid": check.valid}
     if _auditor():
         body["reason"] = check.reason

@@ -81,6 +81,7 @@ class ChainReportSchema(Schema):
     last = fields.Nested(ChainRowSchema, allow_none=True, required=True)
     broken = fields.Nested(ChainBreakSchema, allow_none=True, required=True)
     erasure_seals_checked = fields.Boolean(required=True)
+    anchor = fields.Dict(allow_none=True)       # seq, hash, source (given, or the anchor file)
 
 
 class SignatureResultSchema(Schema):

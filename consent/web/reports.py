@@ -12,17 +12,19 @@ from flask import Blueprint, Response, g, jsonify, request, stream_with_context
 from ..reports import exports
 from ..reports.queries import (
     AccessLogQuerySchema,
+    OverviewQuerySchema,
     ReceiptsQuerySchema,
     StatsQuerySchema,
 )
-from ..reports.stats import requested_stats, stats_csv
+from ..reports.stats import requested_overview, requested_stats, stats_csv
 from ..reports.trail import Requester
 from .auth import require_scope
-from .context import get_store
+from .context import get_book, get_store
 
 bp = Blueprint("reports", __name__, url_prefix="/api/v1")
 
 _stats_query = StatsQuerySchema()
+_overview_query = OverviewQuerySchema()
 _receipts_query = ReceiptsQuerySchema()
 _access_query = AccessLogQuerySchema()
 
@@ -36,17 +38,32 @@ def stats():
     :raise 422: bad dates, reversed or too long a range, unknown group, filter or format.
     """
     query = _stats_query.load(request.args)
-    report = requested_stats(get_store(), current_requester(), query)
+    report = requested_stats(get_store(), get_book().catalog.optional_categories,
+                             current_requester(), query)
     if query["format"] == "csv":
         name = exports.file_name("stats", query["start"], query["end"], "csv", query["group"])
         return _download(stats_csv(report), "csv", name)
     return _private(jsonify(report))
 
 
+@bp.get("/stats/overview")
+@require_scope("stats")
+def stats_overview():
+    """By day and by region for the filters, and every site: one request, one access-log entry.
+
+    What the dashboard draws on each refresh (``reports.stats.overview``).
+    :raise 401/403: no valid credential / not the stats scope.
+    :raise 422: bad dates, reversed or too long a range, unknown filter.
+    """
+    query = _overview_query.load(request.args)
+    return _private(jsonify(requested_overview(get_store(), get_book().catalog.optional_categories,
+                                               current_requester(), query)))
+
+
 @bp.get("/receipts")
 @require_scope("audit")
 def receipts():
-    """Every receipt recorded in a date range, streamed as JSON Lines or CSV.
+    """Every receipt recorded in a date range (of one region or site), as JSON Lines or CSV.
 
     :raise 401/403: no valid credential / not the audit scope.
     :raise 422: bad dates, reversed range, unknown format or parameter.
@@ -54,7 +71,8 @@ def receipts():
     """
     query = _receipts_query.load(request.args)
     body = exports.receipt_export(get_store(), current_requester(), query["start"],
-                                  query["end"], query["format"])
+                                  query["end"], query["format"],
+                                  get_book().catalog.optional_categories, query["filters"])
     name = exports.file_name("receipts", query["start"], query["end"], query["format"])
     return _download(stream_with_context(body), query["format"], name)
 

@@ -8,11 +8,11 @@ in ``WIDGET_ROUTES``); a visitor can also call them with the id by hand.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, jsonify, request
 
 from ..ledger.erasure import erase_visitor
 from ..ledger.record import consent_record
-from .context import get_store
+from .context import get_keys, get_store
 from .errors import ApiError
 from .schemas import ConsentIdSchema
 from .visit import require_site_origin
@@ -31,7 +31,7 @@ def record(consent_id: str):
     :raise 422: malformed id. :raise 404: nothing was ever kept under the id.
     """
     consent_id = _consent_id.load({"consent_id": consent_id})["consent_id"]
-    document = consent_record(get_store(), current_app.config["SECRET_KEY"], consent_id)
+    document = consent_record(get_store(), get_keys(), consent_id)
     if document is None:
         raise ApiError(404, UNKNOWN)
     response = jsonify(document)
@@ -49,7 +49,7 @@ def erase(consent_id: str):
     """
     consent_id = _consent_id.load({"consent_id": consent_id})["consent_id"]
     require_site_origin(request.headers.get("Origin"))
-    erasure = erase_visitor(get_store(), current_app.config["SECRET_KEY"], consent_id)
+    erasure = erase_visitor(get_store(), get_keys(), consent_id)
     if erasure is None:
         raise ApiError(404, UNKNOWN)
     return _private(jsonify(erasure))

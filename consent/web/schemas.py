@@ -1,27 +1,51 @@
 """The widget API's request and response shapes (marshmallow).
 
-Validation lives here; views only load, call and dump. Unknown fields are
-errors (marshmallow's RAISE), so a typo in a category name is a 422, not a
-silently dropped choice.
+Validation of shapes lives here; views only load, call and dump. Unknown
+fields are errors (marshmallow's RAISE), so a typo in a category name is a
+422, not a silently dropped choice. Whether an answer fits the visitor's
+region (methods, what they grant, GPC) is policy: ``consent.policy.answers``.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+
 from marshmallow import (
     Schema,
-    ValidationError,
     fields,
     post_load,
     validate,
-    validates_schema,
 )
 
+from ..ledger.keys import TAGGED
+from ..policy.data import MAX_REVISION
 from ..policy.methods import METHODS
 
-HEX32 = validate.Regexp(r"^[0-9a-f]{32}$", error="Not a consent id (32 lower-case hex digits).")
-HEX64 = validate.Regexp(r"^[0-9a-f]{64}$", error="Not a sha256 hex digest.")
-LANG_TAG = validate.Regexp(r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}$",
+HEX32 = validate.Regexp(r"^[0-9a-f]{32}\Z", error="Not a consent id (32 lower-case hex digits).")
+HEX64 = validate.Regexp(r"^[0-9a-f]{64}\Z", error="Not a sha256 hex digest.")
+# What the IETF's Idempotency-Key draft allows in practice: printable ASCII, no spaces.
+IDEMPOTENCY_KEY = validate.Regexp(r"^[\x21-\x7e]{1,255}\Z",
+                                  error="Not an idempotency key (1 to 255 printable characters).")
+LANG_TAG = validate.Regexp(r"^[A-Za-z]{1,8}(?:[-_][A-Za-z0-9]{1,8}){0,4}\Z",
                            error="Not a language tag like de-DE.")
+
+
+class Text(fields.String):
+    """Text a browser could have sent: no control characters, no lone surrogates.
+
+    A lone surrogate ("\\ud800" in JSON) is valid JSON but not Unicode: it
+    cannot be stored or encoded, so it is refused here instead of failing later.
+    """
+
+    default_error_messages = {"text": "Not text: it holds control characters or broken Unicode."}
+    _unprintable = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if self._unprintable.search(text):
+            raise self.make_error("text")
+        return text
 
 
 class StrictBoolean(fields.Boolean):
@@ -43,32 +67,33 @@ class ConfigQuerySchema(Schema):
     region = fields.String(validate=validate.Length(max=10))
 
 
-class ChoicesSchema(Schema):
-    analytics = StrictBoolean(required=True)
-    personalization = StrictBoolean(required=True)
-    marketing = StrictBoolean(required=True)
-
-
 class ConsentSchema(Schema):
+    """A receipt as posted; ``consent_schema`` gives it the catalogue's categories."""
+
     consent_id = fields.String(validate=HEX32)
-    revision = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
-    choices = fields.Nested(ChoicesSchema, required=True)
+    revision = fields.Integer(required=True, strict=True,
+                              validate=validate.Range(min=1, max=MAX_REVISION))
+    choices = fields.Dict(required=True)    # replaced by one boolean per category
     method = fields.String(required=True, validate=validate.OneOf(METHODS))
     gpc = StrictBoolean(load_default=False)
     lang = fields.String(validate=[validate.Length(max=35), LANG_TAG])
-    page = fields.String(validate=validate.Length(max=2048))
+    page = Text(validate=validate.Length(max=2048))
     config_hash = fields.String(validate=HEX64)
+    # The widget's own id for this receipt (it must not preflight, so not a header).
+    idempotency_key = fields.String(validate=IDEMPOTENCY_KEY)
 
-    @validates_schema
-    def _method_matches_choices(self, data, **kwargs):
-        choices = data.get("choices") or {}
-        method = data.get("method")
-        if method == "accept_all" and not all(choices.values()):
-            raise ValidationError("accept_all grants every category.", "choices")
-        if method in ("reject_all", "withdraw") and any(choices.values()):
-            raise ValidationError(f"{method} grants no category.", "choices")
-        if method == "gpc" and not data.get("gpc"):
-            raise ValidationError("method gpc needs gpc: true.", "gpc")
+
+def consent_schema(categories: Sequence[str]) -> ConsentSchema:
+    """The receipt schema for these categories (data/categories.json's optional ones).
+
+    Every category is required and any other refused, so a widget built for
+    other categories is a 422 naming the category, never a receipt that
+    silently means something else.
+    """
+    choices = Schema.from_dict({c: StrictBoolean(required=True) for c in categories},
+                               name="Choices")
+    schema = type("CatalogueConsentSchema", (ConsentSchema,), {"choices": fields.Nested(choices, required=True)})
+    return schema()
 
 
 class ReceiptCreatedSchema(Schema):
@@ -85,19 +110,19 @@ class ConsentIdSchema(Schema):
 
 class ReceiptIdSchema(Schema):
     receipt_id = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9a-f]{32}$", error="Not a receipt id (32 lower-case hex digits)."))
+        r"^[0-9a-f]{32}\Z", error="Not a receipt id (32 lower-case hex digits)."))
 
 
 class SignatureCheckSchema(Schema):
     """The body of POST /api/v1/receipts/<receipt_id>/verify-signature."""
     signature = fields.String(required=True, validate=validate.Regexp(
-        r"^[0-9a-f]{64}$", error="Not a receipt signature (64 lower-case hex digits)."))
+        TAGGED, error="Not a receipt signature (a key id, a dot and 64 lower-case hex digits)."))
 
 
 class ChainQuerySchema(Schema):
     """GET /api/v1/receipts/verify?anchor=SEQ:HASH."""
     anchor = fields.String(validate=validate.Regexp(
-        r"^[1-9][0-9]{0,17}:[0-9a-f]{64}$", error="Not an anchor like 1234:<64 hex digits>."))
+        r"^[1-9][0-9]{0,17}:[0-9a-f]{64}\Z", error="Not an anchor like 1234:<64 hex digits>."))
 
     @post_load
     def _split_anchor(self, data, **kwargs):

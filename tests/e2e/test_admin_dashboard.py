@@ -52,6 +52,13 @@ def api_stats(server, query):
     return response.json()
 
 
+def access_log(server) -> list[dict]:
+    response = requests.get(f"{server.url}/api/v1/access-log?limit=1000", timeout=10,
+                            headers={"Authorization": f"Bearer {TOKENS['audit']}"})
+    response.raise_for_status()
+    return response.json()["entries"]
+
+
 def accessibility_violations(page) -> list[str]:
     """axe-core's WCAG 2.2 AA rules; evaluated through the driver, so the strict CSP allows it."""
     page.evaluate(AXE.read_text())
@@ -113,8 +120,13 @@ def test_marketing_signs_in_sees_charts_and_downloads_csv(open_dashboard, seeded
     regions = {r["region"] for r in csv.DictReader(open(download.value.path(), encoding="utf-8"))}
     assert {"eea", "uk", "us-opt-out", "rest-of-world"} <= regions
 
+    logged = len(access_log(seeded_server))
     page.get_by_role("button", name="7 days").click()      # the click starts a load at once
     page.wait_for_selector("html[data-state=ready]", state="attached")
+    # a refresh is one request and one access-log entry, not one per chart
+    [entry, *_] = access_log(seeded_server)
+    assert len(access_log(seeded_server)) == logged + 1
+    assert entry["params"]["group"] == "overview" and entry["via"] == "admin"
     assert page.evaluate("() => window.ConsentAdmin.charts.trend.data.labels.length") == 7
     page.locator("select[name=region]").select_option("eea")
     page.get_by_role("button", name="Show").click()
@@ -142,6 +154,15 @@ def test_privacy_officer_downloads_receipts_and_sees_the_access_log(open_dashboa
     log = page.locator("#access-log tbody").inner_text()
     assert "receipts (csv)" in log and f"{len(rows):,}" in log
     assert page.evaluate("() => window.__cspViolations") == []
+
+    # The receipt download follows the region chosen for the figures.
+    page.locator("select[name=region]").select_option("uk")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_selector("html[data-state=ready]", state="attached")
+    with page.expect_download() as download:
+        page.locator("#download-receipts-csv").click()
+    uk = list(csv.DictReader(open(download.value.path(), encoding="utf-8")))
+    assert uk and {r["region"] for r in uk} == {"uk"} and len(uk) < len(rows)
 
 
 def test_the_dashboard_fits_a_phone_in_dark_mode(open_dashboard, seeded_server):

@@ -117,9 +117,23 @@ class Connections:
                 applied.append(path.stem)
         return applied
 
-    def healthy(self) -> bool:
+    def health(self) -> str:
+        """"ok", or why the store cannot take a receipt now: unavailable, read-only (a standby,
+        or default_transaction_read_only), or another-chain (see ``anchor``)."""
         try:
-            self.value("SELECT 1 FROM receipts LIMIT 1")
-            return True
+            read_only = self.value("SELECT pg_is_in_recovery()"
+                                   " OR current_setting('default_transaction_read_only') = 'on'"
+                                   " FROM receipts LIMIT 1")
         except (psycopg.Error, StoreUnavailable):
-            return False
+            return "unavailable"
+        if read_only:
+            return "read-only"
+        try:
+            if self.anchor.fault(self.head(), self.hash_at):
+                return "another-chain"
+        except (psycopg.Error, StoreUnavailable):
+            return "another-chain"
+        return "ok"
+
+    def healthy(self) -> bool:
+        return self.health() == "ok"

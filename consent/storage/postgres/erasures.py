@@ -13,11 +13,15 @@ erased from the tables and the WAL lets go of it when PostgreSQL recycles it.
 from __future__ import annotations
 
 import logging
+import threading
 
 import psycopg
 
 from ..columns import PAYLOAD_FIELDS
 from ..interface import Sealer
+from ..retrying import Retrying
+from ..rollups import Tally, withdrawn
+from .receipts import add_tally, answer_of_day
 
 log = logging.getLogger(__name__)
 _EMPTY_PAYLOAD = ", ".join(f"{field} = NULL" for field in PAYLOAD_FIELDS)
@@ -43,7 +47,13 @@ class ErasureTables:
                     "INSERT INTO erasures (reason, subject, erased_at, receipts)"
                     " VALUES ('request', %s, %s, %s) RETURNING id",
                     (subject, erased_at, len(rows))).fetchone()[0]
+                # Read before the payload goes: today's answer no longer counts (rollups.withdrawn).
+                tally = Tally()
+                day = erased_at[:10]
+                tally.count(withdrawn(answer_of_day(conn, consent_id, day), day))
                 self._erase(conn, rows, erasure_id, erased_at, seal)
+                with conn.cursor() as cur:
+                    add_tally(cur, tally)
         if rows:
             self.scrub()
         return len(rows)
@@ -87,10 +97,51 @@ class ErasureTables:
                   receipt_id) for receipt_id, payload_hash in rows])
 
     def scrub(self) -> bool:
-        """Remove erased bytes from the cluster's files; False if only the tables could be.
+        """Remove erased bytes from the cluster's files; False if not yet (or only the tables).
 
+        VACUUM cannot remove a row version that an older snapshot still sees (a
+        chain walk in REPEATABLE READ): the transactions open when the erasure
+        committed are noted, and once they are all over the scrub runs again in
+        the background (``retrying.Retrying``), so the payload goes as soon as
+        nobody can see it, and no receipt waits meanwhile.
         :raise StoreUnavailable: when the server cannot be reached.
         """
+        holders = self._snapshot_holders()
+        done = self._vacuum()
+        if holders:
+            with self._holders_lock:
+                self._holding = self._holding | holders
+            self._scrubbing().start()
+            return False
+        return done
+
+    def settle_scrub(self, timeout: float) -> bool:
+        """Wait for a scrub still waiting for readers (a command about to exit)."""
+        return self._scrubbing().settle(timeout)
+
+    def _scrubbing(self) -> Retrying:
+        if getattr(self, "_scrub", None) is None:
+            self._holders_lock, self._holding = threading.Lock(), frozenset()
+            self._scrub = Retrying("vacuum-after-readers", self._scrub_after_readers)
+        return self._scrub
+
+    def _scrub_after_readers(self) -> bool:
+        with self._holders_lock:
+            self._holding = self._holding & self._snapshot_holders()
+            if self._holding:
+                return False
+        self._vacuum()
+        return True
+
+    def _snapshot_holders(self) -> frozenset:
+        """The other transactions of this database that hold a snapshot now: (pid, start)."""
+        if getattr(self, "_scrub", None) is None:
+            self._scrubbing()
+        rows = self.rows("SELECT pid, xact_start FROM pg_stat_activity WHERE pid <> pg_backend_pid()"
+                         " AND datname = current_database() AND backend_xmin IS NOT NULL")
+        return frozenset((row["pid"], row["xact_start"]) for row in rows)
+
+    def _vacuum(self) -> bool:
         with self.connection() as conn:     # autocommit: VACUUM cannot run in a transaction
             for table in _SCRUBBED:
                 # INDEX_CLEANUP ON: the consent_id index entries must go as well
@@ -125,3 +176,13 @@ class ErasureTables:
         if forgotten:
             self.scrub()
         return forgotten
+
+    def count_keys_before(self, cutoff: str) -> int:
+        return self.value("SELECT count(*) FROM idempotency_keys WHERE first_seen < %s",
+                          (cutoff,))
+
+    def forget_keys_before(self, cutoff: str) -> int:
+        """Drop idempotency keys first seen before ``cutoff``: they have expired."""
+        with self._writing() as conn:
+            return conn.execute("DELETE FROM idempotency_keys WHERE first_seen < %s",
+                                (cutoff,)).rowcount

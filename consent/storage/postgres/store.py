@@ -10,9 +10,11 @@ head row orders their batches (``receipts.PostgresAppend``).
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 from psycopg.conninfo import conninfo_to_dict
 
+from ..anchor import Anchor
 from ..batching import Batches
 from ..sequencer import Sequencer
 from .connection import Connections
@@ -23,8 +25,9 @@ from .reports import ReportTables
 
 
 class PostgresStore(ReceiptTables, ErasureTables, ReportTables, MovingTables, Connections):
-    def __init__(self, url: str, batching: str = "machine"):
+    def __init__(self, url: str, batching: str = "machine", anchor: Path | None = None):
         super().__init__(url)
+        self.anchor = Anchor(anchor)
         place = conninfo_to_dict(url)
         # The database's identity without its password: the workers that share it here meet.
         name = hashlib.sha256(repr([place.get(k) for k in ("host", "port", "dbname", "user")])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from ..columns import PAYLOAD_FIELDS
 from ..interface import Sealer
+from ..rollups import Tally, withdrawn
+from .receipts import SqliteAppend
 
 _EMPTY_PAYLOAD = ", ".join(f"{field} = NULL" for field in PAYLOAD_FIELDS)
 
@@ -26,7 +28,12 @@ class ErasureTables:
                 erasure_id = conn.execute(
                     "INSERT INTO erasures (reason, subject, erased_at, receipts) VALUES (?,?,?,?)",
                     ("request", subject, erased_at, len(rows))).lastrowid
+                # Read before the payload goes: today's answer no longer counts (rollups.withdrawn).
+                today = SqliteAppend(conn)
+                tally = Tally()
+                tally.count(withdrawn(today.answer_on(consent_id, erased_at[:10]), erased_at[:10]))
                 self._erase(conn, rows, erasure_id, erased_at, seal)
+                today.add_tally(tally)
         if rows:
             self.scrub_wal()
         return len(rows)
@@ -89,3 +96,13 @@ class ErasureTables:
         if forgotten:
             self.scrub_wal()
         return forgotten
+
+    def count_keys_before(self, cutoff: str) -> int:
+        return self.db.execute("SELECT count(*) FROM idempotency_keys WHERE first_seen < ?",
+                               (cutoff,)).fetchone()[0]
+
+    def forget_keys_before(self, cutoff: str) -> int:
+        """Drop idempotency keys first seen before ``cutoff``: they have expired."""
+        with self._writing() as conn:
+            return conn.execute("DELETE FROM idempotency_keys WHERE first_seen < ?",
+                                (cutoff,)).rowcount

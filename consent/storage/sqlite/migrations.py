@@ -91,3 +91,16 @@ def m003_stats_access_log(db: Database):
             finished_at TEXT                   -- NULL: the export stopped before its end
         )""")
     db.execute("CREATE INDEX access_log_by_time ON access_log (at)")
+
+
+@migrations()
+def m004_idempotency_keys(db: Database):
+    # A receipt sent again under the same key answers the first one (storage/idempotency.py).
+    db.execute("""
+        CREATE TABLE idempotency_keys (
+            key TEXT PRIMARY KEY,              -- the client's key for one receipt
+            request TEXT NOT NULL,             -- sha256 of the request: a repeat, or a key reused
+            receipt_id TEXT NOT NULL,          -- the receipt the key recorded first
+            first_seen TEXT NOT NULL           -- expires CONSENT_IDEMPOTENCY_DAYS after this
+        )""")
+    db.execute("CREATE INDEX idempotency_keys_by_time ON idempotency_keys (first_seen)")

@@ -8,8 +8,11 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 
+from .. import idempotency
 from ..append import append
 from ..batching import Pending, fail
+from ..errors import KeyErased, KeyReused
+from ..idempotency import Idempotency
 from ..columns import RECEIPT_FIELDS
 from ..rollups import Tally, next_day
 from ..sealing import choices_json
@@ -22,6 +25,9 @@ _ADD_ANSWERS = ("INSERT INTO daily_answers (day, site, region, revision, method,
 _ADD_GRANTS = ("INSERT INTO daily_grants (day, site, region, revision, method, gpc, category,"
                " granted) VALUES (?,?,?,?,?,?,?,?)"
                " ON CONFLICT DO UPDATE SET granted = granted + excluded.granted")
+_KEEP_KEY = ("INSERT INTO idempotency_keys (key, request, receipt_id, first_seen) VALUES (?,?,?,?)"
+             " ON CONFLICT (key) DO UPDATE SET request = excluded.request,"
+             " receipt_id = excluded.receipt_id, first_seen = excluded.first_seen")
 CHAIN_ROWS = ("SELECT r.*, e.reason AS erasure_reason FROM receipts r"
               " LEFT JOIN erasures e ON e.id = r.erasure_id")
 
@@ -46,18 +52,28 @@ class SqliteAppend:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
-        self._head: str | None = None       # known inside this transaction once read
+        self._head: tuple[int, str] | None = None      # (seq, hash), known once read
+        self._read = False
+
+    def head(self) -> tuple[int, str] | None:
+        """The chain's last (seq, hash); None for an empty chain."""
+        if not self._read:
+            row = self.conn.execute(
+                "SELECT seq, hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
+            self._head, self._read = (tuple(row) if row else None), True
+        return self._head
 
     def head_hash(self) -> str | None:
-        if self._head is None:
-            row = self.conn.execute(
-                "SELECT hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
-            self._head = row[0] if row else None
-        return self._head
+        head = self.head()
+        return head[1] if head else None
+
+    def hash_at(self, seq: int) -> str | None:
+        row = self.conn.execute("SELECT hash FROM receipts WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
 
     def forget_head(self) -> None:
         """After a rollback to a savepoint the head is what the table says again."""
-        self._head = None
+        self._read = False
 
     def answer_on(self, consent_id: str, day: str) -> dict | None:
         row = self.conn.execute(
@@ -78,8 +94,21 @@ class SqliteAppend:
              json.dumps(snapshot, sort_keys=True), first_seen))
 
     def insert_receipt(self, receipt: dict) -> None:
-        self.conn.execute(_INSERT_RECEIPT, encode(receipt))
-        self._head = receipt["hash"]
+        seq = self.conn.execute(_INSERT_RECEIPT, encode(receipt)).lastrowid
+        self._head, self._read = (seq, receipt["hash"]), True
+
+    def kept_key(self, key: str) -> dict | None:
+        row = self.conn.execute("SELECT request, receipt_id, first_seen FROM idempotency_keys"
+                                " WHERE key = ?", (key,)).fetchone()
+        return dict(zip(("request", "receipt_id", "first_seen"), row)) if row else None
+
+    def stored_receipt(self, receipt_id: str) -> dict | None:
+        cursor = self.conn.execute("SELECT * FROM receipts WHERE receipt_id = ?", (receipt_id,))
+        row = cursor.fetchone()
+        return decode(dict(zip((d[0] for d in cursor.description), row))) if row else None
+
+    def keep_key(self, key: str, request: str, receipt_id: str, first_seen: str) -> None:
+        self.conn.execute(_KEEP_KEY, (key, request, receipt_id, first_seen))
 
     def add_tally(self, tally: Tally) -> None:
         self.conn.executemany(_ADD_ANSWERS, tally.answer_rows())
@@ -89,16 +118,19 @@ class SqliteAppend:
 class ReceiptTables:
     """Receipts, their configuration snapshots and roll-ups (mixed into ``SqliteStore``)."""
 
-    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None) -> dict:
+    def record_receipt(self, draft: dict, snapshot: dict, now: datetime | None = None,
+                       idempotency: Idempotency | None = None) -> dict:
         """Seal, chain, count and commit one receipt; return it as stored.
 
         ``now`` stamps another time than the present (tests, seeding).
         Batched (``consent.storage.batching``): concurrent receipts of every
         worker on this machine share one transaction, so one fsync acknowledges many.
+        A live repeat of ``idempotency``'s key returns the first receipt instead.
         :raise StoreUnavailable: when the database cannot take the write;
             nothing of the receipt is then stored.
+        :raise KeyReused, KeyErased: see ``consent.storage.idempotency``.
         """
-        return self._batches.record(draft, snapshot, now)
+        return self._batches.record(draft, snapshot, now, idempotency)
 
     def _commit_batch(self, batch: list[Pending]) -> None:
         """Append ``batch`` in one transaction; every item gets its receipt or the error.
@@ -111,15 +143,25 @@ class ReceiptTables:
         try:
             with self._writing() as conn:
                 tx = SqliteAppend(conn)
+                # a lost, emptied or replaced database takes nothing (storage/anchor.py)
+                self.anchor.check_head(tx.head(), tx.hash_at)
                 for item in batch:
                     if item.resent and (stored := self._stored(conn, item)):
                         item.receipt = stored
+                        continue
+                    try:
+                        if stored := idempotency.replayed(tx, item.idempotency):
+                            item.receipt = stored
+                            continue
+                    except (KeyReused, KeyErased) as error:
+                        item.error = error
                         continue
                     # One bad receipt must not sink the others queued with it.
                     conn.execute("SAVEPOINT receipt")
                     try:
                         item.receipt = append(tx, tally, item.draft, item.snapshot, item.now,
                                               self._snapshots_stored)
+                        idempotency.keep(tx, item.idempotency, item.receipt)
                     except sqlite3.OperationalError:
                         raise
                     except Exception as error:   # noqa: BLE001 - it fails alone
@@ -132,6 +174,9 @@ class ReceiptTables:
             self._snapshots_stored.update(tally.snapshots)
         except Exception as error:   # noqa: BLE001 - rolled back: nobody's receipt is stored
             fail(batch, error)
+            return
+        if tx.head() is not None:
+            self.anchor.advance(tx.head())
 
     @staticmethod
     def _stored(conn: sqlite3.Connection, item: Pending) -> dict | None:
@@ -155,12 +200,23 @@ class ReceiptTables:
         tally = Tally()
         with self._writing() as conn:
             tx = SqliteAppend(conn)
+            self.anchor.check_head(tx.head(), tx.hash_at)
             for draft, snapshot, now in batch:
                 append(tx, tally, draft, snapshot, now, self._snapshots_stored)
                 count += 1
             tx.add_tally(tally)
         self._snapshots_stored.update(tally.snapshots)
+        if tx.head() is not None:
+            self.anchor.advance(tx.head(), force=True)
         return count
+
+    def head(self) -> tuple[int, str] | None:
+        row = self.db.execute("SELECT seq, hash FROM receipts ORDER BY seq DESC LIMIT 1").fetchone()
+        return tuple(row) if row else None
+
+    def hash_at(self, seq: int) -> str | None:
+        row = self.db.execute("SELECT hash FROM receipts WHERE seq = ?", (seq,)).fetchone()
+        return row[0] if row else None
 
     def receipt(self, receipt_id: str) -> dict | None:
         rows = list(self.db.query("SELECT * FROM receipts WHERE receipt_id = ?", [receipt_id]))

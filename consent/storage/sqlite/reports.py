@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterator
 from datetime import date, datetime, timezone
 
+from ..columns import EXPORT_FILTERS
 from ..rollups import STATS_FILTERS, STATS_GROUPS, next_day
 from .receipts import decode
 
@@ -34,12 +35,14 @@ class ReportTables:
             f"SELECT {column}, category, sum(granted) FROM daily_grants WHERE {where}"
             f" GROUP BY {column}, category", params).fetchall()
 
-    def count_receipts_between(self, start: date, end: date) -> int:
+    def count_receipts_between(self, start: date, end: date, filters: dict | None = None) -> int:
+        where, params = _export_where(filters)
         return self.db.execute(
-            "SELECT count(*) FROM receipts WHERE recorded_at >= ? AND recorded_at < ?",
-            (start.isoformat(), next_day(end.isoformat()))).fetchone()[0]
+            f"SELECT count(*) FROM receipts WHERE recorded_at >= ? AND recorded_at < ?{where}",
+            (start.isoformat(), next_day(end.isoformat()), *params)).fetchone()[0]
 
-    def receipts_between(self, start: date, end: date, page_size: int = 2000) -> Iterator[dict]:
+    def receipts_between(self, start: date, end: date, filters: dict | None = None,
+                         page_size: int = 2000) -> Iterator[dict]:
         """Receipts recorded on days ``start``..``end`` (UTC) in time order, page by page.
 
         Keyset pagination on (recorded_at, seq) over the time index: each page is
@@ -50,10 +53,12 @@ class ReportTables:
         """
         last = (start.isoformat(), 0)
         end_bound = next_day(end.isoformat())
+        where, params = _export_where(filters)
         while True:
             page = list(self.db.query(
                 "SELECT * FROM receipts WHERE (recorded_at, seq) > (?, ?) AND recorded_at < ?"
-                " ORDER BY recorded_at, seq LIMIT ?", [*last, end_bound, page_size]))
+                f"{where} ORDER BY recorded_at, seq LIMIT ?",
+                [*last, end_bound, *params, page_size]))
             yield from (decode(row) for row in page)
             if len(page) < page_size:
                 return
@@ -88,6 +93,12 @@ def _rollup_where(start: date, end: date, filters: dict) -> tuple[str, list]:
             clauses.append(f"{name} = ?")
             params.append(filters[name])
     return " AND ".join(clauses), params
+
+
+def _export_where(filters: dict | None) -> tuple[str, list]:
+    """`` AND region = ? ...`` for the filters given; names from EXPORT_FILTERS only."""
+    names = [name for name in EXPORT_FILTERS if (filters or {}).get(name) is not None]
+    return "".join(f" AND {name} = ?" for name in names), [filters[name] for name in names]
 
 
 def _utc_now() -> str:

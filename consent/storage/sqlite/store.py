@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from ..anchor import Anchor
 from ..batching import Batches
 from ..sequencer import Sequencer
 from .connection import Connections
@@ -20,8 +21,9 @@ from .reports import ReportTables
 
 
 class SqliteStore(ReceiptTables, ErasureTables, ReportTables, MovingTables, Connections):
-    def __init__(self, path: Path, batching: str = "machine"):
+    def __init__(self, path: Path, batching: str = "machine", anchor: Path | None = None):
         super().__init__(path)
+        self.anchor = Anchor(anchor)
         # Every worker on this machine that opens this file meets at the same sequencer.
         name = hashlib.sha256(str(self.path.resolve()).encode()).hexdigest()[:24]
         sequencer = Sequencer(name, self._commit_batch) if batching == "machine" else None

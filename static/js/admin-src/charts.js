@@ -4,19 +4,22 @@ import {
   ArcElement, BarController, BarElement, CategoryScale, Chart, DoughnutController, Legend,
   LinearScale, LineController, LineElement, PointElement, Tooltip,
 } from 'chart.js';
-import { CATEGORIES, CATEGORY_LABELS, METHODS, METHOD_LABELS, count } from './format.js';
+import { METHODS, METHOD_LABELS, count } from './format.js';
 
 Chart.register(ArcElement, BarController, BarElement, CategoryScale, DoughnutController, Legend,
   LinearScale, LineController, LineElement, PointElement, Tooltip);
 
-function palette() {
+// Categories without a colour of their own take the next one of the stylesheet's series.
+const SERIES = 6;
+
+function palette(categories) {
   // Colours come from the stylesheet (light and dark themes), not from code.
   const style = getComputedStyle(document.documentElement);
   const read = (name) => style.getPropertyValue(name).trim();
   return {
     text: read('--text'),
     grid: read('--grid'),
-    categories: CATEGORIES.map((c) => read(`--c-${c}`)),
+    categories: categories.map(({ id }, i) => read(`--c-${id}`) || read(`--c-series-${(i % SERIES) + 1}`)),
     methods: METHODS.map((m) => read(`--m-${m}`)),
   };
 }
@@ -42,11 +45,12 @@ function rateTooltip(context) {
 
 const asPercent = (rate) => (rate === null ? null : Math.round(rate * 1000) / 10);
 
-export function createCharts(canvases) {
-  const colors = palette();
+/** categories: [{id, title}], the catalogue's, in order: one series each. */
+export function createCharts(canvases, categories) {
+  const colors = palette(categories);
   const base = baseOptions(colors);
-  const categoryDatasets = (type) => CATEGORIES.map((category, i) => ({
-    label: CATEGORY_LABELS[category],
+  const categoryDatasets = (type) => categories.map(({ title }, i) => ({
+    label: title,
     data: [],
     borderColor: colors.categories[i],
     backgroundColor: colors.categories[i],
@@ -98,21 +102,24 @@ export function createCharts(canvases) {
   };
 }
 
-export function showTrend(chart, byDay) {
+// A category the report lacks (data newer than the figures) has no rate: null, not 0 %.
+const rate = (row, id) => asPercent(row.opt_in_rate[id] ?? null);
+
+export function showTrend(chart, byDay, categories) {
   chart.data.labels = byDay.rows.map((row) => row.day);
-  CATEGORIES.forEach((category, i) => {
-    chart.data.datasets[i].data = byDay.rows.map((row) => asPercent(row.opt_in_rate[category]));
+  categories.forEach(({ id }, i) => {
+    chart.data.datasets[i].data = byDay.rows.map((row) => rate(row, id));
   });
   chart.update();
 }
 
-export function showRegions(chart, byRegion, regionNames) {
+export function showRegions(chart, byRegion, regionNames, categories) {
   const rows = [...byRegion.rows].sort((a, b) => b.answered - a.answered);
   // Codes on the axis (short), full names in the tooltip and in the table below.
   chart.data.labels = rows.map((row) => row.region);
   chart.$regionNames = rows.map((row) => regionNames[row.region] || row.region);
-  CATEGORIES.forEach((category, i) => {
-    chart.data.datasets[i].data = rows.map((row) => asPercent(row.opt_in_rate[category]));
+  categories.forEach(({ id }, i) => {
+    chart.data.datasets[i].data = rows.map((row) => rate(row, id));
   });
   chart.update();
 }

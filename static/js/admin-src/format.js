@@ -1,11 +1,6 @@
-// Labels and number formats shared by charts and tables.
+// Labels and number formats shared by charts and tables. Categories are not here: they are
+// data (data/categories.json), given by the page as [{id, title}] in data-categories.
 
-export const CATEGORIES = ['analytics', 'personalization', 'marketing'];
-export const CATEGORY_LABELS = {
-  analytics: 'Analytics',
-  personalization: 'Personalization',
-  marketing: 'Marketing',
-};
 export const METHODS = ['accept_all', 'reject_all', 'custom', 'gpc', 'withdraw', 'notice'];
 export const METHOD_LABELS = {
   accept_all: 'Accept all',

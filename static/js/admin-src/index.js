@@ -4,7 +4,7 @@
 
 import { getJson, withQuery } from './api.js';
 import { createCharts, showMix, showRegions, showTrend } from './charts.js';
-import { CATEGORIES, count, percent, share } from './format.js';
+import { count, percent, share } from './format.js';
 import { addDays, rangeProblem } from './range.js';
 import { showAccessLog, showRegionTable } from './tables.js';
 
@@ -14,6 +14,7 @@ function readSettings(root) {
   const data = root.dataset;
   return {
     statsUrl: data.statsUrl,
+    overviewUrl: data.overviewUrl,
     receiptsUrl: data.receiptsUrl,
     accessLogUrl: data.accessLogUrl,
     today: data.today,
@@ -21,6 +22,8 @@ function readSettings(root) {
     maxDays: Number(data.maxDays),
     mayAudit: data.mayAudit === 'true',
     regionNames: Object.fromEntries(JSON.parse(data.regions).map((r) => [r.code, r.name])),
+    // [{id, title}] in the catalogue's order: what the charts, totals and tables show.
+    categories: JSON.parse(data.categories),
   };
 }
 
@@ -30,7 +33,8 @@ function boot(root) {
   const status = byId('status');
   const state = {
     ready: false,
-    charts: createCharts({ trend: byId('chart-trend'), regions: byId('chart-regions'), mix: byId('chart-mix') }),
+    charts: createCharts({ trend: byId('chart-trend'), regions: byId('chart-regions'), mix: byId('chart-mix') },
+      settings.categories),
     report: null,
   };
   // For people and tests poking at the page: the chart instances and the last report.
@@ -57,11 +61,13 @@ function boot(root) {
   function updateDownloads(chosen) {
     const group = byId('download-group').value;
     const stamp = `${chosen.from}-to-${chosen.to}`;
+    const place = { from: chosen.from, to: chosen.to, region: chosen.region, site: chosen.site };
     const links = {
       'download-stats-csv': [settings.statsUrl, { ...chosen, group, format: 'csv' }, `consent-stats-${stamp}-by-${group}.csv`],
       'download-stats-json': [settings.statsUrl, { ...chosen, group, format: 'json' }, `consent-stats-${stamp}-by-${group}.json`],
-      'download-receipts-csv': [settings.receiptsUrl, { from: chosen.from, to: chosen.to, format: 'csv' }, `consent-receipts-${stamp}.csv`],
-      'download-receipts-jsonl': [settings.receiptsUrl, { from: chosen.from, to: chosen.to, format: 'jsonl' }, `consent-receipts-${stamp}.jsonl`],
+      // The same region and site as the figures (revision is no receipt filter).
+      'download-receipts-csv': [settings.receiptsUrl, { ...place, format: 'csv' }, `consent-receipts-${stamp}.csv`],
+      'download-receipts-jsonl': [settings.receiptsUrl, { ...place, format: 'jsonl' }, `consent-receipts-${stamp}.jsonl`],
     };
     for (const [id, [url, params, name]] of Object.entries(links)) {
       const link = byId(id);
@@ -76,7 +82,7 @@ function boot(root) {
       answered: count(totals.answered),
       reject_all: share(totals.reject_all, totals.answered),
       gpc: count(totals.gpc),
-      ...Object.fromEntries(CATEGORIES.map((c) => [c, percent(totals.opt_in_rate[c])])),
+      ...Object.fromEntries(settings.categories.map(({ id }) => [id, percent(totals.opt_in_rate[id])])),
     };
     for (const element of document.querySelectorAll('[data-total]')) {
       element.textContent = values[element.dataset.total];
@@ -104,17 +110,14 @@ function boot(root) {
     // loading -> ready | error: tests and monitoring wait on this instead of guessing.
     document.documentElement.dataset.state = 'loading';
     try {
-      const [byDay, byRegion, bySite] = await Promise.all([
-        getJson(settings.statsUrl, { ...chosen, group: 'day' }),
-        getJson(settings.statsUrl, { ...chosen, group: 'region' }),
-        getJson(settings.statsUrl, { ...chosen, site: '', group: 'site' }),
-      ]);
+      // One request, so one access-log entry per refresh (the sites come unfiltered).
+      const { day: byDay, region: byRegion, site: bySite } = await getJson(settings.overviewUrl, chosen);
       state.report = { byDay, byRegion, bySite };
       showTotals(byDay.totals);
-      showTrend(state.charts.trend, byDay);
-      showRegions(state.charts.regions, byRegion, settings.regionNames);
+      showTrend(state.charts.trend, byDay, settings.categories);
+      showRegions(state.charts.regions, byRegion, settings.regionNames, settings.categories);
       showMix(state.charts.mix, byDay.totals);
-      showRegionTable(byId('region-table'), byRegion, settings.regionNames);
+      showRegionTable(byId('region-table'), byRegion, settings.regionNames, settings.categories);
       offerSites(bySite, chosen.site);
       if (settings.mayAudit) {
         showAccessLog(byId('access-log'), (await getJson(settings.accessLogUrl, { limit: 20 })).entries);

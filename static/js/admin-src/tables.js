@@ -1,7 +1,7 @@
 // Tables: the figures behind the region chart, and the access log. Built with DOM calls, never
 // innerHTML: site and region names come from visitors' requests.
 
-import { CATEGORIES, METHODS, count, percent } from './format.js';
+import { METHODS, count, percent } from './format.js';
 
 function cell(tag, text, className) {
   const element = document.createElement(tag);
@@ -26,16 +26,17 @@ function fill(tbody, rows, emptyText, columns) {
   tbody.replaceChildren(...cells);
 }
 
-export function showRegionTable(table, byRegion, regionNames) {
+/** categories: [{id, title}], the columns the page's header names, in its order. */
+export function showRegionTable(table, byRegion, regionNames, categories) {
   const rows = [...byRegion.rows].sort((a, b) => b.answered - a.answered).map((row) => [
     cell('th', regionNames[row.region] || row.region),
     cell('td', row.region),
     cell('td', count(row.answered), 'number'),
     ...METHODS.map((method) => cell('td', count(row[method]), 'number')),
-    ...CATEGORIES.map((category) => cell('td', percent(row.opt_in_rate[category]), 'number')),
+    ...categories.map(({ id }) => cell('td', percent(row.opt_in_rate[id]), 'number')),
   ]);
   rows.forEach((row) => row[0].setAttribute('scope', 'row'));
-  fill(table.tBodies[0], rows, 'No answers in this range.', 3 + METHODS.length + CATEGORIES.length);
+  fill(table.tBodies[0], rows, 'No answers in this range.', 3 + METHODS.length + categories.length);
 }
 
 export function showAccessLog(table, entries) {
